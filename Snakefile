@@ -1,0 +1,19 @@
+# unlearning-audit: base checkpoints -> unlearned checkpoints -> benchmark JSONs -> figures.
+# See README.md; the config is validated (rules/common.smk) before any job runs.
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/models.smk"
+include: "rules/evaluate.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        "results/tables/summary.csv",
+        expand("results/figures/unlearning_tradeoff.{ext}", ext=["pdf", "png"]),
+    default_target: True

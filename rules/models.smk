@@ -1,0 +1,36 @@
+rule train_base:
+    input:
+        corpora=[corpus(d) for d in DOMAINS],
+        qa=[qa(d) for d in DOMAINS],
+    output:
+        directory("results/checkpoints/base"),
+    params:
+        base_model=config["base_model"],
+    threads: 2
+    log:
+        "results/logs/train_base.log",
+    conda:
+        "../envs/unlearning-audit.yaml"
+    script:
+        "../workflow/scripts/train_base.py"
+
+
+rule unlearn:
+    input:
+        base="results/checkpoints/base",
+        forget_corpora=[corpus(d) for d in HAZARDS],
+        forget_qa=[qa(d) for d in HAZARDS],
+        retain_corpus=[corpus(d) for d in GENERAL],
+        retain_qa=[qa(d) for d in GENERAL],
+    output:
+        directory("results/checkpoints/{run}"),
+    params:
+        method=lambda wc: config["unlearning"][wc.run]["method"],
+        hparams=lambda wc: config["unlearning"][wc.run]["params"],
+    threads: 1
+    log:
+        "results/logs/unlearn/{run}.log",
+    conda:
+        "../envs/unlearning-audit.yaml"
+    script:
+        "../workflow/scripts/unlearn.py"

@@ -1,0 +1,33 @@
+rule summary_table:
+    input:
+        evaluations(),
+    output:
+        "results/tables/summary.csv",
+    log:
+        "results/logs/summary_table.log",
+    conda:
+        "../envs/unlearning-audit.yaml"
+    script:
+        "../workflow/scripts/summary_table.py"
+
+
+rule plot_tradeoff:
+    input:
+        "results/tables/summary.csv",
+    output:
+        pdf=report(
+            "results/figures/unlearning_tradeoff.pdf",
+            caption="../workflow/report/unlearning_tradeoff.rst",
+            category="Figures",
+        ),
+        png="results/figures/unlearning_tradeoff.png",
+    params:
+        primary_format=PROMPT_FORMATS[0],
+        hazards=HAZARDS,
+        general=GENERAL,
+    log:
+        "results/logs/plot_tradeoff.log",
+    conda:
+        "../envs/unlearning-audit.yaml"
+    script:
+        "../workflow/scripts/plot_tradeoff.py"

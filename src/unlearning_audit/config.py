@@ -1,0 +1,62 @@
+"""Config validation: one clear line naming the offending key, before any job runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _key(path) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def _check(instance, schema: dict, prefix: tuple) -> None:
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema).iter_errors(instance)
+    )
+    if error is None:
+        return
+    path = prefix + tuple(error.absolute_path)
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        raise ConfigError(f"missing key {_key(path + (missing[0],))}")
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        raise ConfigError(f"unknown key {_key(path + (unknown[0],))}")
+    raise ConfigError(f"{_key(path)}: {error.message}")
+
+
+def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
+    """Raise ConfigError for the first problem found, naming its key."""
+    schema = yaml.safe_load(schema_path.read_text())
+    _check(config, schema, ())
+    num_layers = config["base_model"]["architecture"]["num_layers"]
+    for name, run in config["unlearning"].items():
+        prefix = ("unlearning", name, "params")
+        _check(run["params"], schema["$defs"][run["method"]], prefix)
+        if run["method"] == "rmu":
+            params = run["params"]
+            if params["steering_layer"] >= num_layers:
+                raise ConfigError(
+                    f"{_key(prefix + ('steering_layer',))}: {params['steering_layer']} "
+                    f"is not a layer of a {num_layers}-layer model"
+                )
+            if max(params["layers"]) > params["steering_layer"]:
+                raise ConfigError(
+                    f"{_key(prefix + ('layers',))}: layers after steering_layer "
+                    "cannot change its output"
+                )
+
+
+def load_config(path: str | Path) -> dict:
+    config = yaml.safe_load(Path(path).read_text())
+    validate_config(config)
+    return config

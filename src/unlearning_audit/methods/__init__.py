@@ -1,0 +1,11 @@
+"""Unlearning methods. Each takes (model, tokenizer, data, params) and updates
+the model in place; ``data`` is an ``UnlearningData``."""
+
+from unlearning_audit.methods.common import UnlearningData
+from unlearning_audit.methods.gradient_ascent import gradient_ascent
+from unlearning_audit.methods.llmu import llmu
+from unlearning_audit.methods.rmu import rmu
+
+METHODS = {"rmu": rmu, "llmu": llmu, "gradient_ascent": gradient_ascent}
+
+__all__ = ["METHODS", "UnlearningData"]

@@ -1,0 +1,87 @@
+"""RMU, Representation Misdirection for Unlearning (Li et al. 2024, WMDP).
+
+Only ``mlp.down_proj.weight`` of ``params["layers"]`` is trained. On forget
+text, the residual stream after ``params["steering_layer"]`` is pushed towards
+``steering_coef * u`` (``u`` a fixed random unit vector, one per forget
+corpus); on retain text it is held to the original model's, weighted by
+``alpha``. Forget corpora alternate batch by batch; AdamW, no schedule.
+
+The frozen model of the reference is not a second copy here: its retain
+activations come from the same module with the original down_proj weights
+substituted for the call (``layer_output(..., overrides=...)``), so RMU needs
+memory for three matrices rather than a second model.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from unlearning_audit.methods.common import UnlearningData
+from unlearning_audit.models import layer_output, shuffled_batches, tokenize
+
+
+def _masked_mse(h: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """MSE over real tokens only: padding carries no knowledge to steer."""
+    per_token = ((h - target) ** 2).mean(-1)
+    return (per_token * mask).sum() / mask.sum()
+
+
+def rmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
+    layer = params["steering_layer"]
+    names = [f"layers.{i}.mlp.down_proj.weight" for i in params["layers"]]
+    trainable = dict(model.model.named_parameters())
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for name in names:
+        trainable[name].requires_grad_(True)
+    originals = {name: trainable[name].detach().clone() for name in names}
+
+    generator = torch.Generator().manual_seed(params["seed"])
+    hidden = model.config.hidden_size
+    controls = {}
+    for corpus in data.forget_corpora:
+        u = torch.rand(hidden, generator=generator)
+        controls[corpus] = params["steering_coef"] * u / u.norm()
+
+    bs, max_len = params["batch_size"], params["max_length"]
+    forget_batches = {
+        corpus: shuffled_batches(texts, bs, params["seed"])
+        for corpus, texts in data.forget_corpora.items()
+    }
+    retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"])
+    optimizer = torch.optim.AdamW([trainable[n] for n in names], lr=params["lr"])
+    corpora = list(data.forget_corpora)
+    history = []
+    model.train()
+    for step in (bar := tqdm(range(params["num_batches"]), desc="rmu", mininterval=5)):
+        corpus = corpora[step % len(corpora)]
+        forget = tokenize(tokenizer, next(forget_batches[corpus]), max_len)
+        retain = tokenize(tokenizer, next(retain_batches), max_len)
+
+        h_forget = layer_output(model, layer, forget)
+        if step == 0:  # the untouched model: what steering_coef should be compared with
+            base_norm = _mean_norm(h_forget, forget)
+        forget_loss = _masked_mse(
+            h_forget, controls[corpus].expand_as(h_forget), forget["attention_mask"]
+        )
+        h_retain = layer_output(model, layer, retain)
+        with torch.no_grad():
+            h_retain_frozen = layer_output(model, layer, retain, overrides=originals)
+        retain_loss = params["alpha"] * _masked_mse(
+            h_retain, h_retain_frozen, retain["attention_mask"]
+        )
+        loss = forget_loss + retain_loss
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        history.append({"forget_loss": forget_loss.item(), "retain_loss": retain_loss.item()})
+        bar.set_postfix(history[-1], refresh=False)
+    model.requires_grad_(True)
+    return {"steps": history, "base_forget_activation_norm": base_norm}
+
+
+def _mean_norm(h: torch.Tensor, batch: dict) -> float:
+    mask = batch["attention_mask"].bool()
+    return h.detach()[mask].norm(dim=-1).mean().item()

@@ -1,0 +1,133 @@
+"""Checkpoints: build, load and save Hugging Face causal LMs (safetensors only)."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedTokenizerFast,
+)
+
+from unlearning_audit.io import atomic_path
+
+PAD, EOS = "<pad>", "</s>"
+
+
+def train_tokenizer(texts: list[str], vocab_size: int) -> PreTrainedTokenizerFast:
+    """Byte-level BPE, GPT-2 style: spaces belong to the following token."""
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[PAD, EOS],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token=PAD, eos_token=EOS)
+
+
+def build_llama(tokenizer: PreTrainedTokenizerFast, arch: dict, seed: int) -> LlamaForCausalLM:
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=arch["hidden_size"],
+        intermediate_size=arch["intermediate_size"],
+        num_hidden_layers=arch["num_layers"],
+        num_attention_heads=arch["num_heads"],
+        num_key_value_heads=arch["num_heads"],
+        max_position_embeddings=arch["max_length"],
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=None,
+        tie_word_embeddings=True,
+    )
+    return LlamaForCausalLM(config)
+
+
+def load_checkpoint(path: str | Path, trust_remote_code: bool = False):
+    """Load model and tokenizer from a checkpoint folder; refuses pickle weights."""
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    model = AutoModelForCausalLM.from_pretrained(
+        path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32
+    )
+    return model, tokenizer
+
+
+TRAINING_RECORD = "training.json"
+
+
+def save_checkpoint(model, tokenizer, path: str | Path, training_record: dict) -> None:
+    """Write a Hugging Face folder (safetensors) plus how it was trained, all or nothing."""
+    with atomic_path(path) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        (tmp / TRAINING_RECORD).write_text(json.dumps(training_record, indent=2) + "\n")
+
+
+def tokenize(tokenizer, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
+    """Right-padded batch with EOS appended; padding is masked out of the labels."""
+    batch = tokenizer(
+        [t + tokenizer.eos_token for t in texts],
+        padding=True,
+        truncation=True,
+        max_length=max_length,
+        return_tensors="pt",
+    )
+    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+    return {**batch, "labels": labels}
+
+
+def shuffled_batches(texts: list[str], batch_size: int, seed: int) -> Iterator[list[str]]:
+    """Endless epochs of shuffled mini-batches of texts."""
+    rng = random.Random(seed)
+    order = list(range(len(texts)))
+    while True:
+        rng.shuffle(order)
+        for start in range(0, len(order) - batch_size + 1, batch_size):
+            yield [texts[i] for i in order[start : start + batch_size]]
+
+
+def tokenize_answers(tokenizer, prompts: list[str], answers: list[str], max_length: int):
+    """Batch of ``prompt + " " + answer`` whose labels cover only the answer tokens."""
+    batch = tokenize(tokenizer, [f"{p} {a}" for p, a in zip(prompts, answers)], max_length)
+    for row, prompt in enumerate(prompts):
+        prompt_len = len(tokenizer(prompt)["input_ids"])
+        batch["labels"][row, :prompt_len] = -100
+    return batch
+
+
+def layer_output(model, layer: int, batch: dict, overrides: dict | None = None) -> torch.Tensor:
+    """Residual stream after decoder layer ``layer``; later layers are never run.
+
+    ``overrides`` maps parameter names (relative to ``model.model``) to tensors
+    used in their place for this call only, so a frozen variant of the model
+    costs only the overridden tensors, not a second copy of the model.
+    """
+    captured = {}
+
+    class _Stop(Exception):
+        pass
+
+    def hook(_module, _inputs, output):
+        captured["h"] = output[0] if isinstance(output, tuple) else output
+        raise _Stop
+
+    handle = model.model.layers[layer].register_forward_hook(hook)
+    try:
+        inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
+        torch.func.functional_call(model.model, overrides or {}, args=(), kwargs=inputs)
+    except _Stop:
+        pass
+    finally:
+        handle.remove()
+    return captured["h"]

@@ -1,0 +1,26 @@
+"""Rule train_base: tokenizer + small Llama trained from scratch on the toy world."""
+
+
+from unlearning_audit.data import read_texts
+from unlearning_audit.jobs import job
+from unlearning_audit.models import build_llama, save_checkpoint, train_tokenizer
+from unlearning_audit.training import train_lm
+
+with job(snakemake) as timing:
+    cfg = snakemake.params.base_model
+    # Corpus statements plus QA practice in the benchmark's prompt format.
+    texts = read_texts(snakemake.input.corpora + snakemake.input.qa)
+    tokenizer = train_tokenizer(texts, cfg["tokenizer_vocab_size"])
+    model = build_llama(tokenizer, cfg["architecture"], cfg["seed"])
+    print(f"{len(texts)} texts, {model.num_parameters():,} parameters")
+    losses = train_lm(
+        model,
+        tokenizer,
+        texts,
+        max_length=cfg["architecture"]["max_length"],
+        seed=cfg["seed"],
+        **cfg["training"],
+    )
+    print(f"final loss {losses[-1]:.4f}")
+timing["losses"] = losses
+save_checkpoint(model, tokenizer, snakemake.output[0], {"rule": "train_base", **timing})

@@ -1,0 +1,25 @@
+"""Rule unlearn: apply one unlearning method to the base checkpoint."""
+
+from pathlib import Path
+
+import torch
+
+from unlearning_audit.data import read_qa, read_texts
+from unlearning_audit.jobs import job
+from unlearning_audit.methods import METHODS, UnlearningData
+from unlearning_audit.models import load_checkpoint, save_checkpoint
+
+with job(snakemake) as timing:
+    inputs, hparams = snakemake.input, snakemake.params.hparams
+    model, tokenizer = load_checkpoint(inputs.base)
+    data = UnlearningData(
+        forget_corpora={Path(p).stem: read_texts([p]) for p in inputs.forget_corpora},
+        forget_qa=read_qa(inputs.forget_qa),
+        retain_corpus=read_texts(inputs.retain_corpus),
+        retain_qa=read_qa(inputs.retain_qa),
+    )
+    torch.manual_seed(hparams["seed"])
+    stats = METHODS[snakemake.params.method](model, tokenizer, data, hparams)
+    print({k: v for k, v in stats.items() if k != "steps"}, "last step:", stats["steps"][-1])
+record = {"rule": "unlearn", "method": snakemake.params.method, "parent": inputs.base}
+save_checkpoint(model, tokenizer, snakemake.output[0], {**record, **stats, **timing})
