@@ -13,7 +13,7 @@ include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/tables/summary.csv",
         expand("results/figures/unlearning_tradeoff.{ext}", ext=["pdf", "png"]),
-    default_target: True

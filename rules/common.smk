@@ -1,19 +1,18 @@
-import os
 import sys
 from pathlib import Path
 
 from unlearning_audit import toy_world
-from unlearning_audit.config import ConfigError, validate_config
+from unlearning_audit.config import ConfigError, apply_offline, validate_config
 
 try:
-    validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+    validate_config(
+        config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    )
 except ConfigError as error:
     sys.exit(f"config error: {error}")
 
-if config["offline"]:
-    # Inherited by every job: nothing may be fetched from a model or dataset hub.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["HF_DATASETS_OFFLINE"] = "1"
+# Jobs inherit the environment: with offline: true nothing is fetched from a hub.
+apply_offline(config)
 
 TOY_WORLD = "results/data/toy_world"
 DOMAINS = toy_world.load_domains()

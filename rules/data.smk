@@ -4,13 +4,13 @@ rule toy_world:
         qa=[qa(d) for d in DOMAINS],
         benchmarks=[benchmark_split(d, s) for d in EVALUATED for s in ("dev", "test")],
         tasks=[task_yaml(t) for t in tasks()],
-    params:
-        toy_world=config["toy_world"],
-        prompt_formats=PROMPT_FORMATS,
-        out_dir=TOY_WORLD,
     log:
         "results/logs/toy_world.log",
     conda:
         "../envs/unlearning-audit.yaml"
+    params:
+        toy_world=config["toy_world"],
+        prompt_formats=PROMPT_FORMATS,
+        out_dir=lambda wildcards, output: Path(output.corpora[0]).parents[1],
     script:
         "../workflow/scripts/make_toy_world.py"

@@ -4,12 +4,12 @@ rule evaluate:
         checkpoint="results/checkpoints/{checkpoint}",
     output:
         "results/evals/{checkpoint}/{task}.json",
-    params:
-        batch_size=config["evaluation"]["batch_size"],
-    threads: 1
     log:
         "results/logs/evaluate/{checkpoint}/{task}.log",
     conda:
         "../envs/unlearning-audit.yaml"
+    threads: 1
+    params:
+        batch_size=config["evaluation"]["batch_size"],
     script:
         "../workflow/scripts/evaluate.py"

@@ -4,13 +4,13 @@ rule train_base:
         qa=[qa(d) for d in DOMAINS],
     output:
         directory("results/checkpoints/base"),
-    params:
-        base_model=config["base_model"],
-    threads: 2
     log:
         "results/logs/train_base.log",
     conda:
         "../envs/unlearning-audit.yaml"
+    threads: 2
+    params:
+        base_model=config["base_model"],
     script:
         "../workflow/scripts/train_base.py"
 
@@ -24,13 +24,13 @@ rule unlearn:
         retain_qa=[qa(d) for d in GENERAL],
     output:
         directory("results/checkpoints/{run}"),
-    params:
-        method=lambda wc: config["unlearning"][wc.run]["method"],
-        hparams=lambda wc: config["unlearning"][wc.run]["params"],
-    threads: 1
     log:
         "results/logs/unlearn/{run}.log",
     conda:
         "../envs/unlearning-audit.yaml"
+    threads: 1
+    params:
+        method=lambda wc: config["unlearning"][wc.run]["method"],
+        hparams=lambda wc: config["unlearning"][wc.run]["params"],
     script:
         "../workflow/scripts/unlearn.py"

@@ -21,13 +21,13 @@ rule plot_tradeoff:
             category="Figures",
         ),
         png="results/figures/unlearning_tradeoff.png",
-    params:
-        primary_format=PROMPT_FORMATS[0],
-        hazards=HAZARDS,
-        general=GENERAL,
     log:
         "results/logs/plot_tradeoff.log",
     conda:
         "../envs/unlearning-audit.yaml"
+    params:
+        primary_format=PROMPT_FORMATS[0],
+        hazards=HAZARDS,
+        general=GENERAL,
     script:
         "../workflow/scripts/plot_tradeoff.py"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import jsonschema
@@ -54,6 +55,13 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                     f"{_key(prefix + ('layers',))}: layers after steering_layer "
                     "cannot change its output"
                 )
+
+
+def apply_offline(config: dict) -> None:
+    """Forbid hub access for this process and every job it starts, if the config says so."""
+    if config["offline"]:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["HF_DATASETS_OFFLINE"] = "1"
 
 
 def load_config(path: str | Path) -> dict:

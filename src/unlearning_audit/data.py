@@ -19,4 +19,6 @@ def read_texts(paths: list[str]) -> list[str]:
 def read_qa(paths: list[str]) -> list[tuple[str, str]]:
     """(benchmark-format prompt, answer) pairs."""
     rows = read_rows(paths)
-    return [(QUESTION_PROMPT.format(question=q), a) for q, a in zip(rows["question"], rows["answer"])]
+    return [
+        (QUESTION_PROMPT.format(question=q), a) for q, a in zip(rows["question"], rows["answer"])
+    ]

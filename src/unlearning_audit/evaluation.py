@@ -50,4 +50,3 @@ def evaluate_checkpoint(
         # Round-trip through lm-eval's own serializer: its configs hold callables.
         "lm_eval": json.loads(json.dumps(lm_eval_output, default=handle_non_serializable)),
     }
-

@@ -4,31 +4,44 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sys
 import time
 import traceback
+from collections.abc import Callable, Iterator
 
 import torch
 
 
 @contextlib.contextmanager
-def job(snakemake):
-    """Run a rule's script body with stdout, stderr (tqdm) and logging in its log file.
+def job(snakemake) -> Iterator[Callable[[], float]]:
+    """Run a rule's script body with all its output in the rule's log file.
 
-    Yields a dict the script may fill; ``wall_time_s`` is added on exit.
+    File descriptors 1 and 2 are redirected, not just ``sys.stdout``, so that
+    progress bars and subprocesses (lm-eval asks git for its version) land in
+    the log too. Yields a function returning the seconds elapsed so far.
     """
-    with (
-        open(snakemake.log[0], "w") as log,
-        contextlib.redirect_stdout(log),
-        contextlib.redirect_stderr(log),
-    ):
+    start = time.time()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(snakemake.log[0], "w") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
         logging.basicConfig(
-            stream=log, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", force=True
+            stream=sys.stderr,
+            level=logging.INFO,
+            format="%(asctime)s %(name)s: %(message)s",
+            force=True,
         )
         torch.set_num_threads(max(1, snakemake.threads))
-        timing = {"start": time.time()}
         try:
-            yield timing
+            yield lambda: round(time.time() - start, 3)
         except BaseException:
-            traceback.print_exc(file=log)
+            traceback.print_exc()
             raise
-        timing["wall_time_s"] = round(time.time() - timing.pop("start"), 3)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)

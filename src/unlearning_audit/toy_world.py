@@ -136,7 +136,10 @@ def build(seed: int, entities_per_domain: int, dev_size: int) -> dict:
         entry = {
             "role": spec["role"],
             "corpus": [line for f in domain_facts for line in corpus_lines(f, domains)],
-            "qa": [{"text": qa_line(f), "question": f.question, "answer": f.value} for f in domain_facts],
+            "qa": [
+                {"text": qa_line(f), "question": f.question, "answer": f.value}
+                for f in domain_facts
+            ],
         }
         if spec["role"] in EVALUATED_ROLES:
             items = [mcq_item(f, domains, rng) for f in domain_facts]

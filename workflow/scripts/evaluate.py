@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-
 from unlearning_audit.evaluation import evaluate_checkpoint
 from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
 
-with job(snakemake) as timing:
+with job(snakemake) as elapsed:
     result = evaluate_checkpoint(
         snakemake.input.checkpoint,
         snakemake.wildcards.task,
@@ -15,5 +14,6 @@ with job(snakemake) as timing:
         batch_size=snakemake.params.batch_size,
     )
     print(f"{snakemake.wildcards.task}: acc {result['accuracy']:.3f} (n={result['n']})")
-result["checkpoint"] = snakemake.wildcards.checkpoint
-write_json(snakemake.output[0], {**result, **timing})
+    result["checkpoint"] = snakemake.wildcards.checkpoint
+    result["wall_time_s"] = elapsed()
+    write_json(snakemake.output[0], result)

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-
 from unlearning_audit import toy_world
 from unlearning_audit.jobs import job
 

@@ -49,6 +49,6 @@ with job(snakemake):
         fontsize=11,
     )
     fig.tight_layout()
-for key in ("pdf", "png"):
-    with atomic_path(snakemake.output[key]) as tmp:
-        fig.savefig(tmp, format=key, dpi=150)
+    for key in ("pdf", "png"):
+        with atomic_path(snakemake.output[key]) as tmp:
+            fig.savefig(tmp, format=key, dpi=150)

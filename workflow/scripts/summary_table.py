@@ -31,5 +31,5 @@ with job(snakemake):
         )
     table = pd.DataFrame(rows).sort_values(["checkpoint", "task"])
     print(table.to_string(index=False))
-with atomic_path(snakemake.output[0]) as tmp:
-    table.to_csv(tmp, index=False)
+    with atomic_path(snakemake.output[0]) as tmp:
+        table.to_csv(tmp, index=False)

@@ -1,12 +1,11 @@
 """Rule train_base: tokenizer + small Llama trained from scratch on the toy world."""
 
-
 from unlearning_audit.data import read_texts
 from unlearning_audit.jobs import job
 from unlearning_audit.models import build_llama, save_checkpoint, train_tokenizer
 from unlearning_audit.training import train_lm
 
-with job(snakemake) as timing:
+with job(snakemake) as elapsed:
     cfg = snakemake.params.base_model
     # Corpus statements plus QA practice in the benchmark's prompt format.
     texts = read_texts(snakemake.input.corpora + snakemake.input.qa)
@@ -22,5 +21,5 @@ with job(snakemake) as timing:
         **cfg["training"],
     )
     print(f"final loss {losses[-1]:.4f}")
-timing["losses"] = losses
-save_checkpoint(model, tokenizer, snakemake.output[0], {"rule": "train_base", **timing})
+    record = {"rule": "train_base", "wall_time_s": elapsed(), "losses": losses}
+    save_checkpoint(model, tokenizer, snakemake.output[0], record)

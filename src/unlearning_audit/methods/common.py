@@ -22,4 +22,3 @@ class UnlearningData:
     @property
     def forget_texts(self) -> list[str]:
         return [t for texts in self.forget_corpora.values() for t in texts]
-

@@ -15,7 +15,6 @@ memory for three matrices rather than a second model.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
 from unlearning_audit.methods.common import UnlearningData

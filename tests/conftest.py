@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from unlearning_audit import toy_world
+from unlearning_audit.models import build_llama, train_tokenizer
+
+REPO = Path(__file__).resolve().parents[1]
+TINY_CONFIG = REPO / "config" / "tiny.yaml"
+
+
+def load_tiny_config() -> dict:
+    return yaml.safe_load(TINY_CONFIG.read_text())
+
+
+def make_workdir(path: Path, config: dict) -> Path:
+    """A study folder: config/config.yaml, as the Snakefile's `configfile:` expects."""
+    (path / "config").mkdir(parents=True, exist_ok=True)
+    (path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    return path
+
+
+def run_snakemake(workdir: Path, cores: int = 2) -> None:
+    """Run the workflow through Snakemake's Python API, as a library user would."""
+    from snakemake.api import ConfigSettings, OutputSettings, ResourceSettings, SnakemakeApi
+    from snakemake.settings.types import Quietness
+
+    with SnakemakeApi(OutputSettings(quiet={Quietness.PROGRESS})) as api:
+        workflow = api.workflow(
+            resource_settings=ResourceSettings(cores=cores),
+            config_settings=ConfigSettings(configfiles=[workdir / "config" / "config.yaml"]),
+            snakefile=REPO / "Snakefile",
+            workdir=workdir,
+        )
+        workflow.dag().execute_workflow(executor="local")
+
+
+@pytest.fixture(scope="session")
+def tiny_world() -> dict:
+    world = load_tiny_config()["toy_world"]
+    return toy_world.build(
+        world["seed"], world["entities_per_domain"], world["dev_items_per_domain"]
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer(tiny_world):
+    texts = [t for entry in tiny_world.values() for t in entry["corpus"]]
+    return train_tokenizer(texts, 400)
+
+
+@pytest.fixture
+def tiny_model(tiny_tokenizer):
+    arch = load_tiny_config()["base_model"]["architecture"] | {"num_layers": 3}
+    return build_llama(tiny_tokenizer, arch, seed=0).eval()
+
+
+@pytest.fixture(scope="session")
+def tiny_study(tmp_path_factory) -> Path:
+    """The tiny config run end to end once; tests that change it work on a copy."""
+    workdir = make_workdir(tmp_path_factory.mktemp("tiny_study"), load_tiny_config())
+    run_snakemake(workdir)
+    return workdir
+
+
+def copy_study(study: Path, dest: Path) -> Path:
+    """Copy a finished study, mtimes and Snakemake's metadata included."""
+    shutil.copytree(study, dest, symlinks=True)
+    return dest

@@ -1,0 +1,121 @@
+import copy
+
+import pytest
+import torch
+
+from unlearning_audit.methods import METHODS, UnlearningData
+from unlearning_audit.models import layer_output, tokenize
+from unlearning_audit.toy_world import QUESTION_PROMPT
+
+RMU = {
+    "layers": [0, 1],
+    "steering_layer": 1,
+    "steering_coef": 20.0,
+    "alpha": 10.0,
+    "lr": 1e-3,
+    "batch_size": 4,
+    "num_batches": 6,
+    "max_length": 48,
+    "seed": 0,
+}
+LLMU = {
+    "ga_weight": 0.5,
+    "random_weight": 1.0,
+    "kl_weight": 1.0,
+    "lr": 1e-3,
+    "batch_size": 4,
+    "num_steps": 4,
+    "max_length": 48,
+    "seed": 0,
+}
+GRADIENT_ASCENT = {"lr": 1e-3, "batch_size": 4, "num_steps": 4, "max_length": 48, "seed": 0}
+
+
+@pytest.fixture
+def data(tiny_world):
+    def qa(domain):
+        return [
+            (QUESTION_PROMPT.format(question=r["question"]), r["answer"])
+            for r in tiny_world[domain]["qa"]
+        ]
+
+    return UnlearningData(
+        forget_corpora={d: tiny_world[d]["corpus"] for d in ("bio", "cyber")},
+        forget_qa=qa("bio") + qa("cyber"),
+        retain_corpus=tiny_world["general"]["corpus"],
+        retain_qa=qa("general"),
+    )
+
+
+def _snapshot(model):
+    return {name: p.detach().clone() for name, p in model.named_parameters()}
+
+
+def test_layer_output_is_the_residual_stream_after_that_layer(tiny_model, tiny_tokenizer):
+    batch = tokenize(tiny_tokenizer, ["Boga virus lives in bats.", "A longer sentence here."], 48)
+    with torch.no_grad():
+        full = tiny_model(**batch, output_hidden_states=True).hidden_states
+        for layer in range(tiny_model.config.num_hidden_layers - 1):
+            torch.testing.assert_close(layer_output(tiny_model, layer, batch), full[layer + 1])
+
+
+def test_layer_output_overrides_weights_for_one_call_only(tiny_model, tiny_tokenizer):
+    batch = tokenize(tiny_tokenizer, ["Boga virus lives in bats."], 48)
+    name = "layers.0.mlp.down_proj.weight"
+    with torch.no_grad():
+        before = layer_output(tiny_model, 1, batch)
+        zeroed = layer_output(tiny_model, 1, batch, overrides={name: torch.zeros(64, 192)})
+        after = layer_output(tiny_model, 1, batch)
+    assert not torch.allclose(before, zeroed)
+    torch.testing.assert_close(before, after)
+
+
+def test_rmu_trains_only_down_proj_of_the_configured_layers(tiny_model, tiny_tokenizer, data):
+    before = _snapshot(tiny_model)
+    stats = METHODS["rmu"](tiny_model, tiny_tokenizer, data, RMU)
+    after = _snapshot(tiny_model)
+    trained = {f"model.layers.{i}.mlp.down_proj.weight" for i in RMU["layers"]}
+    for name in before:
+        if name in trained:
+            assert not torch.equal(before[name], after[name]), name
+        else:
+            assert torch.equal(before[name], after[name]), f"RMU touched {name}"
+    assert len(stats["steps"]) == RMU["num_batches"]
+    assert stats["base_forget_activation_norm"] > 0
+    assert all(p.requires_grad for p in tiny_model.parameters())  # left as found
+
+
+def test_rmu_retain_loss_starts_at_zero_and_forget_loss_falls(tiny_model, tiny_tokenizer, data):
+    params = RMU | {"num_batches": 40, "lr": 3e-3}
+    steps = METHODS["rmu"](tiny_model, tiny_tokenizer, data, params)["steps"]
+    # Step 0 compares the model with its own original weights.
+    assert steps[0]["retain_loss"] == pytest.approx(0.0, abs=1e-6)
+    first = sum(s["forget_loss"] for s in steps[:4])
+    last = sum(s["forget_loss"] for s in steps[-4:])
+    assert last < first
+
+
+def test_rmu_is_deterministic_for_a_seed(tiny_model, tiny_tokenizer, data):
+    twin = copy.deepcopy(tiny_model)
+    METHODS["rmu"](tiny_model, tiny_tokenizer, data, RMU)
+    METHODS["rmu"](twin, tiny_tokenizer, data, RMU)
+    for (name, a), (_, b) in zip(tiny_model.named_parameters(), twin.named_parameters()):
+        assert torch.equal(a, b), name
+
+
+def test_llmu_kl_starts_at_zero_and_the_forget_answers_get_less_likely(
+    tiny_model, tiny_tokenizer, data
+):
+    steps = METHODS["llmu"](tiny_model, tiny_tokenizer, data, LLMU)["steps"]
+    # True KL to the original model: zero before the first update.
+    assert steps[0]["kl"] == pytest.approx(0.0, abs=1e-6)
+    assert steps[-1]["kl"] > 0
+    assert all(torch.isfinite(torch.tensor(list(s.values()))).all() for s in steps)
+
+
+def test_gradient_ascent_raises_the_forget_loss(tiny_model, tiny_tokenizer, data):
+    params = GRADIENT_ASCENT | {"num_steps": 10}
+    before = _snapshot(tiny_model)
+    steps = METHODS["gradient_ascent"](tiny_model, tiny_tokenizer, data, params)["steps"]
+    assert steps[-1]["forget_nll"] > steps[0]["forget_nll"]
+    assert any(not torch.equal(before[n], p) for n, p in tiny_model.named_parameters())
