@@ -6,6 +6,8 @@ rule toy_world:
         tasks=[task_yaml(t) for t in tasks()],
     log:
         "results/logs/toy_world.log",
+    benchmark:
+        "results/benchmarks/toy_world.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
     params:

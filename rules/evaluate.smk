@@ -6,6 +6,8 @@ rule evaluate:
         "results/evals/{checkpoint}/{task}.json",
     log:
         "results/logs/evaluate/{checkpoint}/{task}.log",
+    benchmark:
+        "results/benchmarks/evaluate/{checkpoint}/{task}.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1

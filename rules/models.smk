@@ -6,6 +6,8 @@ rule train_base:
         directory("results/checkpoints/base"),
     log:
         "results/logs/train_base.log",
+    benchmark:
+        "results/benchmarks/train_base.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 2
@@ -26,6 +28,8 @@ rule unlearn:
         directory("results/checkpoints/{run}"),
     log:
         "results/logs/unlearn/{run}.log",
+    benchmark:
+        "results/benchmarks/unlearn/{run}.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1

@@ -5,6 +5,8 @@ rule summary_table:
         "results/tables/summary.csv",
     log:
         "results/logs/summary_table.log",
+    benchmark:
+        "results/benchmarks/summary_table.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
     script:
@@ -23,6 +25,8 @@ rule plot_tradeoff:
         png="results/figures/unlearning_tradeoff.png",
     log:
         "results/logs/plot_tradeoff.log",
+    benchmark:
+        "results/benchmarks/plot_tradeoff.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
     params:

@@ -47,7 +47,8 @@ def _mtimes(results):
     return {
         p.relative_to(results.parent).as_posix(): p.stat().st_mtime_ns
         for p in results.rglob("*")
-        if p.is_file() and "logs" not in p.parts
+        # logs and benchmark timings are by-products, rewritten by every job
+        if p.is_file() and not {"logs", "benchmarks"} & set(p.parts)
     }
 
 
