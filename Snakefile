@@ -5,6 +5,9 @@
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/models.smk"
@@ -15,5 +18,5 @@ include: "rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/tables/summary.csv",
-        expand("results/figures/unlearning_tradeoff.{ext}", ext=["pdf", "png"]),
+        SUMMARY_TABLE,
+        TRADEOFF_FIGURE,

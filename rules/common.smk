@@ -1,7 +1,7 @@
 import sys
 from pathlib import Path
 
-from unlearning_audit import toy_world
+from unlearning_audit import provenance, toy_world
 from unlearning_audit.config import ConfigError, apply_offline, validate_config
 
 try:
@@ -46,6 +46,11 @@ def benchmark_split(domain, split):
     return f"{TOY_WORLD}/benchmarks/{domain}/{split}.jsonl"
 
 
+def sidecars(*groups):
+    """The provenance sidecar of each file (see unlearning_audit.provenance)."""
+    return [f"{path}{provenance.SIDECAR_SUFFIX}" for group in groups for path in group]
+
+
 def tasks():
     return [toy_world.task_name(d, f) for d in EVALUATED for f in PROMPT_FORMATS]
 
@@ -63,3 +68,13 @@ def evaluations():
     return expand(
         "results/evals/{checkpoint}/{task}.json", checkpoint=CHECKPOINTS, task=tasks()
     )
+
+
+TOY_CORPORA = [corpus(d) for d in DOMAINS]
+TOY_QA = [qa(d) for d in DOMAINS]
+TOY_BENCHMARKS = [benchmark_split(d, s) for d in EVALUATED for s in ("dev", "test")]
+TOY_TASKS = [task_yaml(t) for t in tasks()]
+SUMMARY_TABLE = "results/tables/summary.csv"
+TRADEOFF_FIGURE = expand(
+    "results/figures/unlearning_tradeoff.{ext}", ext=["pdf", "png"]
+)

@@ -1,9 +1,10 @@
 rule toy_world:
     output:
-        corpora=[corpus(d) for d in DOMAINS],
-        qa=[qa(d) for d in DOMAINS],
-        benchmarks=[benchmark_split(d, s) for d in EVALUATED for s in ("dev", "test")],
-        tasks=[task_yaml(t) for t in tasks()],
+        corpora=TOY_CORPORA,
+        qa=TOY_QA,
+        benchmarks=TOY_BENCHMARKS,
+        tasks=TOY_TASKS,
+        provenance=sidecars(TOY_CORPORA, TOY_QA, TOY_BENCHMARKS, TOY_TASKS),
     log:
         "results/logs/toy_world.log",
     benchmark:

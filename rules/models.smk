@@ -1,7 +1,7 @@
 rule train_base:
     input:
-        corpora=[corpus(d) for d in DOMAINS],
-        qa=[qa(d) for d in DOMAINS],
+        corpora=TOY_CORPORA,
+        qa=TOY_QA,
     output:
         directory("results/checkpoints/base"),
     log:

@@ -2,7 +2,8 @@ rule summary_table:
     input:
         evaluations(),
     output:
-        "results/tables/summary.csv",
+        table=SUMMARY_TABLE,
+        provenance=sidecars([SUMMARY_TABLE]),
     log:
         "results/logs/summary_table.log",
     benchmark:
@@ -15,14 +16,15 @@ rule summary_table:
 
 rule plot_tradeoff:
     input:
-        "results/tables/summary.csv",
+        SUMMARY_TABLE,
     output:
         pdf=report(
-            "results/figures/unlearning_tradeoff.pdf",
+            TRADEOFF_FIGURE[0],
             caption="../workflow/report/unlearning_tradeoff.rst",
             category="Figures",
         ),
-        png="results/figures/unlearning_tradeoff.png",
+        png=TRADEOFF_FIGURE[1],
+        provenance=sidecars(TRADEOFF_FIGURE),
     log:
         "results/logs/plot_tradeoff.log",
     benchmark:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from unlearning_audit import toy_world
 from unlearning_audit.models import build_llama, train_tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
+# Set while the tiny study runs: no provenance record may contain it.
+SECRET_ENV, SECRET_VALUE = "UNLEARNING_AUDIT_TEST_API_TOKEN", "hunter2-do-not-record"
 TINY_CONFIG = REPO / "config" / "tiny.yaml"
 
 
@@ -63,7 +66,11 @@ def tiny_model(tiny_tokenizer):
 def tiny_study(tmp_path_factory) -> Path:
     """The tiny config run end to end once; tests that change it work on a copy."""
     workdir = make_workdir(tmp_path_factory.mktemp("tiny_study"), load_tiny_config())
-    run_snakemake(workdir)
+    os.environ[SECRET_ENV] = SECRET_VALUE
+    try:
+        run_snakemake(workdir)
+    finally:
+        del os.environ[SECRET_ENV]
     return workdir
 
 

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from conftest import REPO, copy_study, load_tiny_config, make_workdir, run_snakemake
 
+from unlearning_audit.provenance import SIDECAR_SUFFIX
+
 CHECKPOINTS = {"base", "rmu", "llmu", "gradient_ascent"}
 TASKS = {"toy_bio_cloze", "toy_cyber_cloze", "toy_general_cloze"}
 
@@ -53,7 +55,8 @@ def _mtimes(results):
 
 
 def _output_of(path):
-    """Files inside a checkpoint folder belong to the folder output."""
+    """Files inside a checkpoint folder belong to the folder, a sidecar to its file."""
+    path = path.removesuffix(SIDECAR_SUFFIX)
     parts = path.split("/")
     return "/".join(parts[:3]) if parts[1] == "checkpoints" else path
 

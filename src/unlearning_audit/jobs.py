@@ -1,4 +1,5 @@
-"""What every Snakemake script does first: log to the rule's log, use its threads."""
+"""What every Snakemake script does: log to the rule's log, use its threads, and
+record where each output came from."""
 
 from __future__ import annotations
 
@@ -8,20 +9,46 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from pathlib import Path
 
 import torch
 
+from unlearning_audit import provenance
+from unlearning_audit.io import write_json
+
+
+class Job:
+    """A running rule script: its Snakemake object, clock and provenance."""
+
+    def __init__(self, snakemake):
+        self.snakemake = snakemake
+        self.started = provenance.now()
+        self._start = time.time()
+
+    def elapsed(self) -> float:
+        return round(time.time() - self._start, 3)
+
+    def record(self, artifact_sha256: str) -> dict:
+        return provenance.build_record(self.snakemake, self.started, artifact_sha256)
+
+    def write_sidecars(self) -> None:
+        """Write the record of every output whose sidecar the rule declares."""
+        for path in self.snakemake.output:
+            if path.endswith(provenance.SIDECAR_SUFFIX):
+                artifact = Path(path.removesuffix(provenance.SIDECAR_SUFFIX))
+                write_json(path, self.record(provenance.digest(artifact)))
+
 
 @contextlib.contextmanager
-def job(snakemake) -> Iterator[Callable[[], float]]:
+def job(snakemake) -> Iterator[Job]:
     """Run a rule's script body with all its output in the rule's log file.
 
     File descriptors 1 and 2 are redirected, not just ``sys.stdout``, so that
     progress bars and subprocesses (lm-eval asks git for its version) land in
-    the log too. Yields a function returning the seconds elapsed so far.
+    the log too. On success, declared provenance sidecars are written.
     """
-    start = time.time()
+    current = Job(snakemake)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
@@ -36,7 +63,8 @@ def job(snakemake) -> Iterator[Callable[[], float]]:
         )
         torch.set_num_threads(max(1, snakemake.threads))
         try:
-            yield lambda: round(time.time() - start, 3)
+            yield current
+            current.write_sidecars()
         except BaseException:
             traceback.print_exc()
             raise

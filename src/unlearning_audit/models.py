@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import torch
@@ -18,6 +18,7 @@ from transformers import (
 )
 
 from unlearning_audit.io import atomic_path
+from unlearning_audit.provenance import RECORD_FILE, folder_manifest, manifest_digest
 
 PAD, EOS = "<pad>", "</s>"
 
@@ -66,12 +67,18 @@ def load_checkpoint(path: str | Path, trust_remote_code: bool = False):
 TRAINING_RECORD = "training.json"
 
 
-def save_checkpoint(model, tokenizer, path: str | Path, training_record: dict) -> None:
-    """Write a Hugging Face folder (safetensors) plus how it was trained, all or nothing."""
+def save_checkpoint(
+    model, tokenizer, path: str | Path, training_record: dict, provenance: Callable[[str], dict]
+) -> None:
+    """Write a Hugging Face folder (safetensors), how it was trained and its
+    provenance record (``provenance(digest of the folder)``), all or nothing."""
     with atomic_path(path) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         (tmp / TRAINING_RECORD).write_text(json.dumps(training_record, indent=2) + "\n")
+        manifest = folder_manifest(tmp)
+        record = provenance(manifest_digest(manifest)) | {"manifest": manifest}
+        (tmp / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
 
 
 def tokenize(tokenizer, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:

@@ -5,7 +5,7 @@ from unlearning_audit.jobs import job
 from unlearning_audit.models import build_llama, save_checkpoint, train_tokenizer
 from unlearning_audit.training import train_lm
 
-with job(snakemake) as elapsed:
+with job(snakemake) as current:
     cfg = snakemake.params.base_model
     # Corpus statements plus QA practice in the benchmark's prompt format.
     texts = read_texts(snakemake.input.corpora + snakemake.input.qa)
@@ -21,5 +21,5 @@ with job(snakemake) as elapsed:
         **cfg["training"],
     )
     print(f"final loss {losses[-1]:.4f}")
-    record = {"rule": "train_base", "wall_time_s": elapsed(), "losses": losses}
-    save_checkpoint(model, tokenizer, snakemake.output[0], record)
+    record = {"wall_time_s": current.elapsed(), "losses": losses}
+    save_checkpoint(model, tokenizer, snakemake.output[0], record, current.record)

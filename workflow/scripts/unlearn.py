@@ -9,7 +9,7 @@ from unlearning_audit.jobs import job
 from unlearning_audit.methods import METHODS, UnlearningData
 from unlearning_audit.models import load_checkpoint, save_checkpoint
 
-with job(snakemake) as elapsed:
+with job(snakemake) as current:
     inputs, hparams = snakemake.input, snakemake.params.hparams
     model, tokenizer = load_checkpoint(inputs.base)
     data = UnlearningData(
@@ -21,6 +21,6 @@ with job(snakemake) as elapsed:
     torch.manual_seed(hparams["seed"])
     stats = METHODS[snakemake.params.method](model, tokenizer, data, hparams)
     print({k: v for k, v in stats.items() if k != "steps"}, "last step:", stats["steps"][-1])
-    record = {"rule": "unlearn", "method": snakemake.params.method, "parent": inputs.base}
-    record["wall_time_s"] = elapsed()
-    save_checkpoint(model, tokenizer, snakemake.output[0], {**record, **stats})
+    record = {"method": snakemake.params.method, "parent": inputs.base}
+    record |= {"wall_time_s": current.elapsed(), **stats}
+    save_checkpoint(model, tokenizer, snakemake.output[0], record, current.record)

@@ -1,0 +1,190 @@
+"""Provenance records: what made each artifact, checkable by hash.
+
+Where a record lives:
+  * a checkpoint folder holds ``provenance.json``;
+  * a JSON output holds it under the key ``provenance``;
+  * any other file has a sidecar ``<file>.prov.json`` (declared as an output
+    of its rule, so it appears and disappears with the file).
+
+An artifact's digest is the sha256 of its content: of the file's bytes; of a
+folder's manifest (relative path -> sha256 of each file); of a JSON output
+without its own record. A record names the digest of its artifact and of
+every input, so any later change to either is detected.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import socket
+import subprocess
+from pathlib import Path
+
+RECORD_FILE = "provenance.json"
+# Not content: the record itself, and the marker Snakemake puts in folder outputs.
+NOT_IN_MANIFEST = {RECORD_FILE, ".snakemake_timestamp"}
+SIDECAR_SUFFIX = ".prov.json"
+EMBED_KEY = "provenance"
+PACKAGES = (
+    "torch",
+    "transformers",
+    "tokenizers",
+    "datasets",
+    "lm_eval",
+    "accelerate",
+    "safetensors",
+    "snakemake",
+)
+# A parameter whose name contains one of these is never written to a record.
+SECRET_MARKERS = ("TOKEN", "KEY", "SECRET", "PASSWORD")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def folder_manifest(path: str | Path) -> dict[str, str]:
+    root = Path(path)
+    return {
+        p.relative_to(root).as_posix(): file_sha256(p)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in NOT_IN_MANIFEST
+    }
+
+
+def manifest_digest(manifest: dict[str, str]) -> str:
+    return _sha256(_canonical(manifest))
+
+
+def digest(path: str | Path) -> str:
+    """The sha256 of an artifact's content (see the module docstring)."""
+    path = Path(path)
+    if path.is_dir():
+        return manifest_digest(folder_manifest(path))
+    if path.suffix == ".json":
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and EMBED_KEY in data:
+            return json_digest({k: v for k, v in data.items() if k != EMBED_KEY})
+    return file_sha256(path)
+
+
+def json_digest(data: dict) -> str:
+    """Digest of a JSON output's content, as ``digest`` computes it once written."""
+    return _sha256(_canonical(data))
+
+
+def sidecar(path: str | Path) -> Path:
+    return Path(f"{path}{SIDECAR_SUFFIX}")
+
+
+def load_record(path: str | Path) -> dict | None:
+    path = Path(path)
+    if path.is_dir():
+        source = path / RECORD_FILE
+    elif path.suffix == ".json" and path.exists():
+        data = json.loads(path.read_text())
+        return data.get(EMBED_KEY) if isinstance(data, dict) else None
+    else:
+        source = sidecar(path)
+    return json.loads(source.read_text()) if source.exists() else None
+
+
+def code_version(directory: str | Path) -> dict:
+    """Commit of the workflow's git checkout, and whether tracked files had changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(directory), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        return {
+            "commit": git("rev-parse", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        }
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+
+
+def package_versions() -> dict[str, str | None]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name.replace("_", "-"))
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def device() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return f"cuda ({torch.cuda.get_device_name(0)})"
+    return f"cpu ({platform.machine()}, {os.cpu_count()} cores)"
+
+
+def redact(value):
+    """Drop the value of any key that names a secret, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: "<redacted>" if any(m in str(k).upper() for m in SECRET_MARKERS) else redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def build_record(snakemake, started: datetime.datetime, artifact_sha256: str) -> dict:
+    """The record of one output of a Snakemake job (called from inside the job)."""
+    params = redact({k: v for k, v in snakemake.params.items()})
+    return {
+        "rule": snakemake.rule,
+        "wildcards": dict(snakemake.wildcards.items()),
+        "sha256": artifact_sha256,
+        "params": params,
+        "seed": _find_seed(params),
+        "inputs": [{"path": p, "sha256": digest(p)} for p in dict.fromkeys(snakemake.input)],
+        "config_sha256": _sha256(_canonical(redact(snakemake.config))),
+        "code": code_version(snakemake.scriptdir),
+        "packages": package_versions(),
+        "device": device(),
+        "host": socket.gethostname(),
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "start": started.isoformat(timespec="seconds"),
+        "end": now().isoformat(timespec="seconds"),
+    }
+
+
+def _find_seed(params: dict):
+    for value in params.values():
+        if isinstance(value, dict):
+            if "seed" in value:
+                return value["seed"]
+            found = _find_seed(value)
+            if found is not None:
+                return found
+    return params.get("seed")
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)

@@ -1,0 +1,147 @@
+"""Provenance records on every artifact, and the audit command over them."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, SECRET_ENV, SECRET_VALUE, copy_study
+
+from unlearning_audit import lineage, provenance
+
+FIGURES = ["results/figures/unlearning_tradeoff.pdf", "results/figures/unlearning_tradeoff.png"]
+
+
+def audit(study, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "unlearning_audit", "lineage", *args],
+        cwd=study,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("figure", FIGURES)
+def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure, monkeypatch):
+    monkeypatch.chdir(tiny_study)
+    nodes = list(lineage.walk(lineage.trace(figure)))
+    paths = {n.path for n in nodes}
+    assert "results/tables/summary.csv" in paths
+    assert "results/checkpoints/base" in paths
+    assert any(p.startswith("results/data/toy_world/corpora/") for p in paths)
+    assert any(p.startswith("results/evals/") for p in paths)
+    # Every artifact on the way has a record naming the config it was made under.
+    assert all(n.record and len(n.record["config_sha256"]) == 64 for n in nodes)
+    assert lineage.verify(lineage.trace(figure)) is None
+
+
+def test_a_record_holds_what_the_contract_promises(tiny_study):
+    record = provenance.load_record(tiny_study / "results/checkpoints/rmu")
+    assert record["rule"] == "unlearn" and record["wildcards"] == {"run": "rmu"}
+    assert record["params"]["hparams"]["steering_coef"] == 30.0
+    assert record["seed"] == 42
+    assert record["inputs"][0] == {
+        "path": "results/checkpoints/base",
+        "sha256": provenance.digest(tiny_study / "results/checkpoints/base"),
+    }
+    assert len(record["code"]["commit"]) == 40 and isinstance(record["code"]["dirty"], bool)
+    assert {"python", "torch", "transformers", "datasets", "lm_eval", "snakemake"} <= set(
+        record["packages"]
+    )
+    assert record["device"].startswith("cpu")
+    assert record["start"] <= record["end"]
+    assert "slurm_job_id" in record and "host" in record
+
+
+def test_selecting_one_number_narrows_the_chain_to_it(tiny_study):
+    result = audit(
+        tiny_study,
+        "results/tables/summary.csv",
+        "--select",
+        "checkpoint=rmu",
+        "task=toy_bio_cloze",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    tree = json.loads(result.stdout)
+    (row,) = tree["selected_rows"]
+    assert row["checkpoint"] == "rmu" and row["task"] == "toy_bio_cloze"
+    (evaluation,) = tree["inputs"]
+    assert evaluation["path"] == "results/evals/rmu/toy_bio_cloze.json"
+    checkpoint = next(i for i in evaluation["inputs"] if i["path"] == "results/checkpoints/rmu")
+    assert checkpoint["inputs"][0]["path"] == "results/checkpoints/base"
+
+
+def test_prov_json_export_reads_back(tiny_study):
+    from prov.model import ProvDocument
+
+    result = audit(tiny_study, FIGURES[0], "--format", "prov")
+    assert result.returncode == 0, result.stderr
+    document = ProvDocument.deserialize(content=result.stdout, format="json")
+    entities = {str(r.identifier) for r in document.get_records() if r.is_element()}
+    assert any("results/checkpoints/base" in e for e in entities)
+
+
+def _flip_byte(path, offset=-10):
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 1
+    path.write_bytes(bytes(data))
+
+
+TAMPERING = {
+    "benchmark JSON": "results/evals/rmu/toy_bio_cloze.json",
+    "table": "results/tables/summary.csv",
+    "checkpoint weights": "results/checkpoints/rmu/model.safetensors",
+}
+
+
+@pytest.mark.parametrize("what", TAMPERING)
+def test_verify_names_exactly_the_artifact_that_changed(tiny_study, tmp_path, what):
+    study = copy_study(tiny_study, tmp_path / "study")
+    target = study / TAMPERING[what]
+    if what == "benchmark JSON":  # change one byte of the number itself
+        text = target.read_text()
+        old = f'"accuracy": {json.loads(text)["accuracy"]}'
+        target.write_text(text.replace(old, old[:-1] + ("1" if old[-1] != "1" else "2"), 1))
+    else:
+        _flip_byte(target)
+    result = audit(study, FIGURES[1], "--verify")
+    assert result.returncode == 1
+    changed = TAMPERING[what].removesuffix("/model.safetensors")
+    assert f"verify: FAILED at {changed}: content changed" in result.stderr
+    if what == "checkpoint weights":
+        assert "changed files: model.safetensors" in result.stderr
+    assert audit(tiny_study, FIGURES[1], "--verify").returncode == 0  # the original is intact
+
+
+def test_no_record_holds_a_secret_from_the_environment(tiny_study):
+    records = [
+        *tiny_study.glob("results/**/*.prov.json"),
+        *tiny_study.glob("results/checkpoints/*/provenance.json"),
+        *tiny_study.glob("results/evals/**/*.json"),
+    ]
+    assert len(records) > 20
+    for path in records:
+        text = path.read_text()
+        assert SECRET_VALUE not in text, path
+        assert SECRET_ENV not in text, path
+
+
+def test_secret_named_parameters_are_redacted():
+    assert provenance.redact({"hub": {"HF_TOKEN": "x", "api_key": "y", "lr": 1}}) == {
+        "hub": {"HF_TOKEN": "<redacted>", "api_key": "<redacted>", "lr": 1}
+    }
+
+
+def test_snakemake_report_builds_with_captions(tiny_study, tmp_path):
+    report = tmp_path / "report.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--report", report],
+        cwd=tiny_study,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    html = report.read_text()
+    assert "unlearning_tradeoff" in html and "lineage" in html
