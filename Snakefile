@@ -20,3 +20,12 @@ rule all:
     input:
         SUMMARY_TABLE,
         TRADEOFF_FIGURE,
+        # Requested too, so a missing record is made again like a missing file.
+        sidecars(
+            TOY_CORPORA,
+            TOY_QA,
+            TOY_BENCHMARKS,
+            TOY_TASKS,
+            [SUMMARY_TABLE],
+            TRADEOFF_FIGURE,
+        ),

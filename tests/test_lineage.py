@@ -145,3 +145,11 @@ def test_snakemake_report_builds_with_captions(tiny_study, tmp_path):
     assert result.returncode == 0, result.stderr
     html = report.read_text()
     assert "unlearning_tradeoff" in html and "lineage" in html
+
+
+def test_verify_fails_where_a_record_is_missing(tiny_study, tmp_path):
+    study = copy_study(tiny_study, tmp_path / "study")
+    (study / "results/tables/summary.csv.prov.json").unlink()
+    result = audit(study, FIGURES[0], "--verify")
+    assert result.returncode == 1
+    assert "verify: FAILED at results/tables/summary.csv: has no provenance record" in result.stderr

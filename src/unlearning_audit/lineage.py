@@ -13,6 +13,10 @@ import pandas as pd
 
 from unlearning_audit import provenance
 
+# Everything the pipeline makes lives here and must carry a record; inputs from
+# elsewhere (a local corpus, say) are roots checked by the hash their user recorded.
+RESULTS = Path("results")
+
 
 @dataclass
 class Node:
@@ -78,8 +82,10 @@ def verify(root: Node) -> Node | None:
     matches its record (and mark it), or None if all match."""
     digests: dict[str, str] = {}  # each artifact hashed once, however often it is used
     for node in walk(root):
-        if node.recorded_sha256 is None:
+        if node.record is None and Path(node.path).is_relative_to(RESULTS):
             node.problem = "has no provenance record"
+        elif node.recorded_sha256 is None:
+            node.problem = "has no recorded sha256"
         elif not Path(node.path).exists():
             node.problem = "is missing"
         else:
