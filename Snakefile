@@ -19,6 +19,7 @@ rule all:
     default_target: True
     input:
         SUMMARY_TABLE,
+        SUMMARY_MARKDOWN,
         TRADEOFF_FIGURE,
         # Requested too, so a missing record is made again like a missing file.
         sidecars(
@@ -26,6 +27,6 @@ rule all:
             TOY_QA,
             TOY_BENCHMARKS,
             TOY_TASKS,
-            [SUMMARY_TABLE],
+            [SUMMARY_TABLE, SUMMARY_MARKDOWN],
             TRADEOFF_FIGURE,
         ),

@@ -75,6 +75,7 @@ TOY_QA = [qa(d) for d in DOMAINS]
 TOY_BENCHMARKS = [benchmark_split(d, s) for d in EVALUATED for s in ("dev", "test")]
 TOY_TASKS = [task_yaml(t) for t in tasks()]
 SUMMARY_TABLE = "results/tables/summary.csv"
+SUMMARY_MARKDOWN = "results/tables/summary.md"
 TRADEOFF_FIGURE = expand(
     "results/figures/unlearning_tradeoff.{ext}", ext=["pdf", "png"]
 )

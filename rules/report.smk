@@ -37,3 +37,21 @@ rule plot_tradeoff:
         general=GENERAL,
     script:
         "../workflow/scripts/plot_tradeoff.py"
+
+
+rule summary_markdown:
+    input:
+        SUMMARY_TABLE,
+    output:
+        markdown=SUMMARY_MARKDOWN,
+        provenance=sidecars([SUMMARY_MARKDOWN]),
+    log:
+        "results/logs/summary_markdown.log",
+    benchmark:
+        "results/benchmarks/summary_markdown.tsv"
+    conda:
+        "../envs/unlearning-audit.yaml"
+    params:
+        primary_format=PROMPT_FORMATS[0],
+    script:
+        "../workflow/scripts/summary_markdown.py"

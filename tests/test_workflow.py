@@ -74,6 +74,7 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
         "results/checkpoints/rmu",
         *(f"results/evals/rmu/{task}.json" for task in TASKS),
         "results/tables/summary.csv",
+        "results/tables/summary.md",
         "results/figures/unlearning_tradeoff.pdf",
         "results/figures/unlearning_tradeoff.png",
     }
