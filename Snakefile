@@ -18,15 +18,17 @@ include: "rules/report.smk"
 rule all:
     default_target: True
     input:
-        SUMMARY_TABLE,
+        TABLES.values(),
         SUMMARY_MARKDOWN,
-        TRADEOFF_FIGURE,
+        FIGURES.values(),
         # Requested too, so a missing record is made again like a missing file.
         sidecars(
             TOY_CORPORA,
             TOY_QA,
             TOY_BENCHMARKS,
             TOY_TASKS,
-            [SUMMARY_TABLE, SUMMARY_MARKDOWN],
-            TRADEOFF_FIGURE,
+            REPHRASED,
+            TABLES.values(),
+            [SUMMARY_MARKDOWN],
+            *FIGURES.values(),
         ),

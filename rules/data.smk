@@ -17,3 +17,30 @@ rule toy_world:
         out_dir=lambda wildcards, output: Path(output.corpora[0]).parents[1],
     script:
         "../workflow/scripts/make_toy_world.py"
+
+
+REPHRASED_PATTERN = [
+    f"{rephrased_dir('{benchmark}', '{transform}')}/{name}" for name in REPHRASED_FILES
+]
+
+
+rule rephrase:
+    input:
+        dev=benchmark_split("{benchmark}", "dev"),
+        test=benchmark_split("{benchmark}", "test"),
+    output:
+        dev=REPHRASED_PATTERN[0],
+        test=REPHRASED_PATTERN[1],
+        task=REPHRASED_PATTERN[2],
+        provenance=sidecars(REPHRASED_PATTERN),
+    log:
+        "results/logs/rephrase/{transform}/{benchmark}.log",
+    benchmark:
+        "results/benchmarks/rephrase/{transform}/{benchmark}.tsv"
+    conda:
+        "../envs/unlearning-audit.yaml"
+    params:
+        primary_format=PRIMARY,
+        seed=config["toy_world"]["seed"],
+    script:
+        "../workflow/scripts/rephrase_benchmark.py"

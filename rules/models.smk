@@ -38,3 +38,28 @@ rule unlearn:
         hparams=lambda wc: config["unlearning"][wc.run]["params"],
     script:
         "../workflow/scripts/unlearn.py"
+
+
+rule relearn:
+    input:
+        parent="results/checkpoints/{parent}",
+        corpora=relearn_corpora,
+    output:
+        [
+            directory(
+                f"results/checkpoints/{relearned('{parent}', '{corpus}', steps)}"
+            )
+            for steps in RELEARN_STEPS
+        ],
+    log:
+        "results/logs/relearn/{parent}.{corpus}.log",
+    benchmark:
+        "results/benchmarks/relearn/{parent}.{corpus}.tsv"
+    conda:
+        "../envs/unlearning-audit.yaml"
+    threads: 1
+    params:
+        relearning=RELEARN,
+        steps=RELEARN_STEPS,
+    script:
+        "../workflow/scripts/relearn.py"

@@ -2,8 +2,8 @@ rule summary_table:
     input:
         evaluations(),
     output:
-        table=SUMMARY_TABLE,
-        provenance=sidecars([SUMMARY_TABLE]),
+        table=TABLES["summary"],
+        provenance=sidecars([TABLES["summary"]]),
     log:
         "results/logs/summary_table.log",
     benchmark:
@@ -14,34 +14,54 @@ rule summary_table:
         "../workflow/scripts/summary_table.py"
 
 
-rule plot_tradeoff:
+rule prompt_attacks_table:
     input:
-        SUMMARY_TABLE,
-    output:
-        pdf=report(
-            TRADEOFF_FIGURE[0],
-            caption="../workflow/report/unlearning_tradeoff.rst",
-            category="Figures",
+        expand(
+            "results/evals/{model}/{benchmark}/{variant}.json",
+            model=CHECKPOINTS,
+            benchmark=HAZARDS,
+            variant=variants(),
         ),
-        png=TRADEOFF_FIGURE[1],
-        provenance=sidecars(TRADEOFF_FIGURE),
+    output:
+        table=TABLES["prompt_attacks"],
+        provenance=sidecars([TABLES["prompt_attacks"]]),
     log:
-        "results/logs/plot_tradeoff.log",
+        "results/logs/prompt_attacks_table.log",
     benchmark:
-        "results/benchmarks/plot_tradeoff.tsv"
+        "results/benchmarks/prompt_attacks_table.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
     params:
-        primary_format=PROMPT_FORMATS[0],
-        hazards=HAZARDS,
-        general=GENERAL,
+        primary_format=PRIMARY,
     script:
-        "../workflow/scripts/plot_tradeoff.py"
+        "../workflow/scripts/prompt_attacks_table.py"
+
+
+rule relearning_table:
+    input:
+        relearned=relearning_evaluations(),
+        parents=expand(
+            "results/evals/{model}/{benchmark}/{variant}.json",
+            model=CHECKPOINTS,
+            benchmark=EVALUATED,
+            variant=PRIMARY,
+        ),
+    output:
+        table=TABLES["relearning"],
+        provenance=sidecars([TABLES["relearning"]]),
+    log:
+        "results/logs/relearning_table.log",
+    benchmark:
+        "results/benchmarks/relearning_table.tsv"
+    conda:
+        "../envs/unlearning-audit.yaml"
+    script:
+        "../workflow/scripts/relearning_table.py"
 
 
 rule summary_markdown:
     input:
-        SUMMARY_TABLE,
+        **TABLES,
     output:
         markdown=SUMMARY_MARKDOWN,
         provenance=sidecars([SUMMARY_MARKDOWN]),
@@ -52,6 +72,80 @@ rule summary_markdown:
     conda:
         "../envs/unlearning-audit.yaml"
     params:
-        primary_format=PROMPT_FORMATS[0],
+        primary_format=PRIMARY,
     script:
         "../workflow/scripts/summary_markdown.py"
+
+
+rule plot_tradeoff:
+    input:
+        TABLES["summary"],
+    output:
+        pdf=report(
+            FIGURES["unlearning_tradeoff"][0],
+            caption="../workflow/report/unlearning_tradeoff.rst",
+            category="Figures",
+        ),
+        png=FIGURES["unlearning_tradeoff"][1],
+        provenance=sidecars(FIGURES["unlearning_tradeoff"]),
+    log:
+        "results/logs/plot_tradeoff.log",
+    benchmark:
+        "results/benchmarks/plot_tradeoff.tsv"
+    conda:
+        "../envs/unlearning-audit.yaml"
+    params:
+        primary_format=PRIMARY,
+        hazards=HAZARDS,
+        general=GENERAL,
+    script:
+        "../workflow/scripts/plot_tradeoff.py"
+
+
+rule plot_prompt_attacks:
+    input:
+        TABLES["prompt_attacks"],
+    output:
+        pdf=report(
+            FIGURES["prompt_attacks"][0],
+            caption="../workflow/report/prompt_attacks.rst",
+            category="Figures",
+        ),
+        png=FIGURES["prompt_attacks"][1],
+        provenance=sidecars(FIGURES["prompt_attacks"]),
+    log:
+        "results/logs/plot_prompt_attacks.log",
+    benchmark:
+        "results/benchmarks/plot_prompt_attacks.tsv"
+    conda:
+        "../envs/unlearning-audit.yaml"
+    params:
+        primary_format=PRIMARY,
+        unlearned=UNLEARNED,
+    script:
+        "../workflow/scripts/plot_prompt_attacks.py"
+
+
+rule plot_relearning:
+    input:
+        TABLES["relearning"],
+    output:
+        pdf=report(
+            FIGURES["relearning_recovery"][0],
+            caption="../workflow/report/relearning_recovery.rst",
+            category="Figures",
+        ),
+        png=FIGURES["relearning_recovery"][1],
+        provenance=sidecars(FIGURES["relearning_recovery"]),
+    log:
+        "results/logs/plot_relearning.log",
+    benchmark:
+        "results/benchmarks/plot_relearning.tsv"
+    conda:
+        "../envs/unlearning-audit.yaml"
+    params:
+        hazards=HAZARDS,
+        unlearned=UNLEARNED,
+        tuning=RELEARN["tuning"],
+    script:
+        "../workflow/scripts/plot_relearning.py"

@@ -9,6 +9,7 @@ import yaml
 
 from unlearning_audit import toy_world
 from unlearning_audit.models import build_llama, train_tokenizer
+from unlearning_audit.provenance import SIDECAR_SUFFIX
 
 REPO = Path(__file__).resolve().parents[1]
 # Set while the tiny study runs: no provenance record may contain it.
@@ -78,3 +79,29 @@ def copy_study(study: Path, dest: Path) -> Path:
     """Copy a finished study, mtimes and Snakemake's metadata included."""
     shutil.copytree(study, dest, symlinks=True)
     return dest
+
+
+def _mtimes(results):
+    return {
+        p.relative_to(results.parent).as_posix(): p.stat().st_mtime_ns
+        for p in results.rglob("*")
+        if p.is_file() and not {"logs", "benchmarks"} & set(p.parts)
+    }
+
+
+def outputs_rerun(study, edit):
+    """Change the study's config, run it again, return the outputs that were rewritten."""
+    before = _mtimes(study / "results")
+    config = load_tiny_config()
+    edit(config)
+    make_workdir(study, config)
+    run_snakemake(study)
+    after = _mtimes(study / "results")
+    rerun = set()
+    for path in after:
+        if before.get(path) != after[path]:
+            path = path.removesuffix(SIDECAR_SUFFIX)  # a sidecar belongs to its file
+            parts = path.split("/")
+            # files inside a checkpoint folder belong to the folder output
+            rerun.add("/".join(parts[:3]) if parts[1] == "checkpoints" else path)
+    return rerun

@@ -59,16 +59,17 @@ def test_selecting_one_number_narrows_the_chain_to_it(tiny_study):
         "results/tables/summary.csv",
         "--select",
         "checkpoint=rmu",
-        "task=toy_bio_cloze",
+        "benchmark=bio",
+        "variant=cloze",
         "--format",
         "json",
     )
     assert result.returncode == 0, result.stderr
     tree = json.loads(result.stdout)
     (row,) = tree["selected_rows"]
-    assert row["checkpoint"] == "rmu" and row["task"] == "toy_bio_cloze"
+    assert row["checkpoint"] == "rmu" and row["benchmark"] == "bio" and row["variant"] == "cloze"
     (evaluation,) = tree["inputs"]
-    assert evaluation["path"] == "results/evals/rmu/toy_bio_cloze.json"
+    assert evaluation["path"] == "results/evals/rmu/bio/cloze.json"
     checkpoint = next(i for i in evaluation["inputs"] if i["path"] == "results/checkpoints/rmu")
     assert checkpoint["inputs"][0]["path"] == "results/checkpoints/base"
 
@@ -90,7 +91,7 @@ def _flip_byte(path, offset=-10):
 
 
 TAMPERING = {
-    "benchmark JSON": "results/evals/rmu/toy_bio_cloze.json",
+    "benchmark JSON": "results/evals/rmu/bio/cloze.json",
     "table": "results/tables/summary.csv",
     "checkpoint weights": "results/checkpoints/rmu/model.safetensors",
 }

@@ -6,19 +6,21 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import REPO, copy_study, load_tiny_config, make_workdir, run_snakemake
-
-from unlearning_audit.provenance import SIDECAR_SUFFIX
+from conftest import REPO, copy_study, load_tiny_config, make_workdir, outputs_rerun
 
 CHECKPOINTS = {"base", "rmu", "llmu", "gradient_ascent"}
-TASKS = {"toy_bio_cloze", "toy_cyber_cloze", "toy_general_cloze"}
+BENCHMARKS = {"bio", "cyber", "general"}
+VARIANTS = {"cloze", "3shot"} | {f"rephrase_{t}" for t in load_tiny_config()["attacks"]["rephrase"]}
 
 
-def test_tiny_study_produces_table_figure_and_checkpoints(tiny_study):
+def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
     table = pd.read_csv(tiny_study / "results/tables/summary.csv")
-    assert set(zip(table.checkpoint, table.task)) == {(c, t) for c in CHECKPOINTS for t in TASKS}
-    for path in ("unlearning_tradeoff.pdf", "unlearning_tradeoff.png"):
-        assert (tiny_study / "results/figures" / path).stat().st_size > 10_000
+    assert set(zip(table.checkpoint, table.benchmark, table.variant)) == {
+        (c, b, v) for c in CHECKPOINTS for b in BENCHMARKS for v in VARIANTS
+    }
+    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery"):
+        for ext in ("pdf", "png"):
+            assert (tiny_study / f"results/figures/{name}.{ext}").stat().st_size > 10_000
     for checkpoint in CHECKPOINTS:
         folder = tiny_study / "results/checkpoints" / checkpoint
         assert (folder / "model.safetensors").exists()
@@ -27,56 +29,46 @@ def test_tiny_study_produces_table_figure_and_checkpoints(tiny_study):
     for row in table.itertuples():
         result = json.loads((tiny_study / row.source).read_text())
         assert result["accuracy"] == row.accuracy
-        assert result["lm_eval"]["results"][row.task]["acc,none"] == row.accuracy
+        assert result["lm_eval"]["results"][result["task"]]["acc,none"] == row.accuracy
+    assert "Relearning attack" in (tiny_study / "results/tables/summary.md").read_text()
 
 
 def test_tiny_base_model_is_well_above_chance_and_rmu_forgets(tiny_study):
-    table = pd.read_csv(tiny_study / "results/tables/summary.csv").set_index(["checkpoint", "task"])
-    for task in TASKS:
-        assert table.accuracy["base", task] >= 0.6, task
-    for task in ("toy_bio_cloze", "toy_cyber_cloze"):
-        assert table.accuracy["rmu", task] < table.accuracy["base", task] - 0.2, task
+    table = pd.read_csv(tiny_study / "results/tables/summary.csv")
+    accuracy = table[table.variant == "cloze"].set_index(["checkpoint", "benchmark"]).accuracy
+    for benchmark in BENCHMARKS:
+        assert accuracy["base", benchmark] >= 0.6, benchmark
+    for benchmark in ("bio", "cyber"):
+        assert accuracy["rmu", benchmark] < accuracy["base", benchmark] - 0.2, benchmark
 
 
 def test_every_rule_wrote_its_log(tiny_study):
     logs = tiny_study / "results/logs"
     assert (logs / "train_base.log").read_text().strip()
     assert "rmu" in (logs / "unlearn/rmu.log").read_text()
-    assert "acc" in (logs / "evaluate/base/toy_bio_cloze.log").read_text()
-
-
-def _mtimes(results):
-    return {
-        p.relative_to(results.parent).as_posix(): p.stat().st_mtime_ns
-        for p in results.rglob("*")
-        # logs and benchmark timings are by-products, rewritten by every job
-        if p.is_file() and not {"logs", "benchmarks"} & set(p.parts)
-    }
-
-
-def _output_of(path):
-    """Files inside a checkpoint folder belong to the folder, a sidecar to its file."""
-    path = path.removesuffix(SIDECAR_SUFFIX)
-    parts = path.split("/")
-    return "/".join(parts[:3]) if parts[1] == "checkpoints" else path
+    assert "acc" in (logs / "evaluate/base/bio.log").read_text()
+    assert "relearning" in (logs / "relearn/rmu.unrelated.log").read_text()
 
 
 def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_study, tmp_path):
     study = copy_study(tiny_study, tmp_path / "study")
-    before = _mtimes(study / "results")
-    config = load_tiny_config()
-    config["unlearning"]["rmu"]["params"]["alpha"] = 40.0
-    make_workdir(study, config)
-    run_snakemake(study)
-    after = _mtimes(study / "results")
-    rerun = {_output_of(p) for p in after if before.get(p) != after[p]}
-    assert rerun == {
+
+    def edit(config):
+        config["unlearning"]["rmu"]["params"]["alpha"] = 40.0
+
+    relearned = [f"rmu.relearn-{c}-{s}" for c in ("unrelated", "forget") for s in (5, 10)]
+    assert outputs_rerun(study, edit) == {
         "results/checkpoints/rmu",
-        *(f"results/evals/rmu/{task}.json" for task in TASKS),
-        "results/tables/summary.csv",
+        *(f"results/checkpoints/{name}" for name in relearned),
+        *(f"results/evals/rmu/{b}/{v}.json" for b in BENCHMARKS for v in VARIANTS),
+        *(f"results/evals/{n}/{b}/cloze.json" for n in relearned for b in BENCHMARKS),
+        *(f"results/tables/{t}.csv" for t in ("summary", "prompt_attacks", "relearning")),
         "results/tables/summary.md",
-        "results/figures/unlearning_tradeoff.pdf",
-        "results/figures/unlearning_tradeoff.png",
+        *(
+            f"results/figures/{f}.{ext}"
+            for f in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery")
+            for ext in ("pdf", "png")
+        ),
     }
 
 
@@ -96,6 +88,10 @@ BAD_CONFIGS = {
     "unknown key": (
         lambda c: c["evaluation"].update(shots=5),
         "config error: unknown key evaluation.shots",
+    ),
+    "unknown transform": (
+        lambda c: c["attacks"].update(rephrase=["restated", "pig_latin"]),
+        "config error: attacks.rephrase.1: 'pig_latin' is not one of",
     ),
 }
 

@@ -11,31 +11,31 @@ from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
 
 
-def evaluate_checkpoint(
-    checkpoint: str | Path,
-    task: str,
-    tasks_dir: str | Path,
-    *,
-    batch_size: int,
-    num_fewshot: int = 0,
-    device: str = "cpu",
-    trust_remote_code: bool = False,
-) -> dict:
-    """Score one checkpoint on one task; returns lm-eval's results and the headline numbers."""
-    model = HFLM(
+def load_lm(
+    checkpoint: str | Path, *, batch_size: int, device: str = "cpu", trust_remote_code=False
+) -> HFLM:
+    return HFLM(
         pretrained=str(checkpoint),
         device=device,
         batch_size=batch_size,
         dtype="float32",
         trust_remote_code=trust_remote_code,
     )
-    task_manager = TaskManager(include_path=str(tasks_dir), include_defaults=False)
+
+
+def task_manager(task_dirs: list[str | Path]) -> TaskManager:
+    """lm-eval's index of the pipeline's own task YAMLs (not its built-in tasks)."""
+    return TaskManager(include_path=[str(d) for d in task_dirs], include_defaults=False)
+
+
+def score(lm: HFLM, task: str, tasks: TaskManager, num_fewshot: int = 0) -> dict:
+    """Score one loaded model on one task; lm-eval's results and the headline numbers.
+
+    Few-shot exemplars come from the task's ``fewshot_split`` (the benchmark's
+    dev split) through lm-eval's own sampler, seeded by lm-eval's default.
+    """
     output = lm_eval.simple_evaluate(
-        model=model,
-        tasks=[task],
-        num_fewshot=num_fewshot,
-        task_manager=task_manager,
-        log_samples=False,
+        model=lm, tasks=[task], num_fewshot=num_fewshot, task_manager=tasks, log_samples=False
     )
     metrics = output["results"][task]
     lm_eval_output = {

@@ -25,12 +25,16 @@ class Job:
         self.snakemake = snakemake
         self.started = provenance.now()
         self._start = time.time()
+        self._input_digests: dict[str, str] = {}
 
     def elapsed(self) -> float:
         return round(time.time() - self._start, 3)
 
-    def record(self, artifact_sha256: str) -> dict:
-        return provenance.build_record(self.snakemake, self.started, artifact_sha256)
+    def record(self, artifact_sha256: str, inputs: list[str] | None = None) -> dict:
+        """The record of one output; ``inputs`` narrows the job's inputs to those it used."""
+        return provenance.build_record(
+            self.snakemake, self.started, artifact_sha256, inputs, self._input_digests
+        )
 
     def write_sidecars(self) -> None:
         """Write the record of every output whose sidecar the rule declares."""

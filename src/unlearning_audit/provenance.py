@@ -154,8 +154,23 @@ def redact(value):
     return str(value)
 
 
-def build_record(snakemake, started: datetime.datetime, artifact_sha256: str) -> dict:
-    """The record of one output of a Snakemake job (called from inside the job)."""
+def build_record(
+    snakemake,
+    started: datetime.datetime,
+    artifact_sha256: str,
+    inputs: list[str] | None = None,
+    input_digests: dict[str, str] | None = None,
+) -> dict:
+    """The record of one output of a Snakemake job (called from inside the job).
+
+    ``input_digests`` caches input hashes across the outputs of one job: inputs
+    do not change while it runs, and a checkpoint is costly to hash.
+    """
+    inputs = list(dict.fromkeys(snakemake.input if inputs is None else inputs))
+    cache = {} if input_digests is None else input_digests
+    for path in inputs:
+        if path not in cache:
+            cache[path] = digest(path)
     params = redact({k: v for k, v in snakemake.params.items()})
     return {
         "rule": snakemake.rule,
@@ -163,7 +178,7 @@ def build_record(snakemake, started: datetime.datetime, artifact_sha256: str) ->
         "sha256": artifact_sha256,
         "params": params,
         "seed": _find_seed(params),
-        "inputs": [{"path": p, "sha256": digest(p)} for p in dict.fromkeys(snakemake.input)],
+        "inputs": [{"path": p, "sha256": cache[p]} for p in inputs],
         "config_sha256": _sha256(_canonical(redact(snakemake.config))),
         "code": code_version(snakemake.scriptdir),
         "packages": package_versions(),

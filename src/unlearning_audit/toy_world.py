@@ -148,11 +148,20 @@ def build(seed: int, entities_per_domain: int, dev_size: int) -> dict:
     return world
 
 
+PROMPT_FORMATS = ("cloze", "letter", "numbered", "conversation")
+
+
+def _options(labels: str) -> str:
+    return "".join(f"\n{label}. {{{{choices[{i}]}}}}" for i, label in enumerate(labels))
+
+
 def lm_eval_task(task: str, data_dir: str, prompt_format: str) -> dict:
     """An lm-eval task config for one benchmark folder.
 
     ``cloze`` scores each answer text after the question; ``letter`` lists the
-    options and scores the letter, as WMDP does.
+    options and scores the letter, as WMDP does; ``numbered`` does the same
+    with labels 1-4; ``conversation`` frames the question as a User/Assistant
+    turn and scores the answer text.
     """
     config = {
         "task": task,
@@ -170,10 +179,13 @@ def lm_eval_task(task: str, data_dir: str, prompt_format: str) -> dict:
     if prompt_format == "cloze":
         config["doc_to_text"] = QUESTION_PROMPT.replace("{question}", "{{question}}")
         config["doc_to_choice"] = "{{choices}}"
-    elif prompt_format == "letter":
-        options = "".join(f"\n{letter}. {{{{choices[{i}]}}}}" for i, letter in enumerate(LETTERS))
-        config["doc_to_text"] = "Question: {{question}}" + options + "\nAnswer:"
-        config["doc_to_choice"] = list(LETTERS)
+    elif prompt_format == "conversation":
+        config["doc_to_text"] = "User: {{question}}\nAssistant:"
+        config["doc_to_choice"] = "{{choices}}"
+    elif prompt_format in ("letter", "numbered"):
+        labels = LETTERS if prompt_format == "letter" else "1234"
+        config["doc_to_text"] = "Question: {{question}}" + _options(labels) + "\nAnswer:"
+        config["doc_to_choice"] = list(labels)
     else:
         raise ValueError(f"unknown prompt format {prompt_format!r}")
     return config
@@ -191,9 +203,14 @@ def write(world: dict, out_dir: Path, prompt_formats: list[str]) -> None:
             write_jsonl(data_dir / f"{split}.jsonl", items)
         for prompt_format in prompt_formats:
             task = task_name(domain, prompt_format)
-            with atomic_path(out_dir / "tasks" / f"{task}.yaml") as tmp:
-                tmp.write_text(yaml.safe_dump(lm_eval_task(task, str(data_dir), prompt_format)))
+            write_task(out_dir / "tasks" / f"{task}.yaml", task, data_dir, prompt_format)
 
 
-def task_name(domain: str, prompt_format: str) -> str:
-    return f"toy_{domain}_{prompt_format}"
+def write_task(path: Path, task: str, data_dir: Path, prompt_format: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(yaml.safe_dump(lm_eval_task(task, str(data_dir), prompt_format)))
+
+
+def task_name(domain: str, variant: str) -> str:
+    """lm-eval task name: a prompt format of the benchmark, or a rephrased copy."""
+    return f"toy_{domain}_{variant}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -45,3 +46,39 @@ def train_lm(
         bar.set_postfix(loss=losses[-1], refresh=False)
     model.eval()
     return losses
+
+
+def finetune_lm(
+    model, tokenizer, texts: list[str], cfg: dict, checkpoints: list[int], on_checkpoint
+):
+    """Constant-lr AdamW fine-tuning, full or LoRA (``cfg["tuning"]``).
+
+    Calls ``on_checkpoint(model, step, losses)`` after each step count in
+    ``checkpoints`` with a plain model (LoRA adapters merged into a copy).
+    """
+    if cfg["tuning"] == "lora":
+        from peft import LoraConfig, get_peft_model
+
+        lora = LoraConfig(
+            r=cfg["lora"]["r"],
+            lora_alpha=cfg["lora"]["alpha"],
+            target_modules="all-linear",
+            task_type="CAUSAL_LM",
+        )
+        model = get_peft_model(model, lora)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=cfg["lr"], weight_decay=0.0)
+    batches = shuffled_batches(texts, cfg["batch_size"], cfg["seed"])
+    losses = []
+    model.train()
+    for step in tqdm(range(1, max(checkpoints) + 1), desc="finetune", mininterval=5):
+        loss = model(**tokenize(tokenizer, next(batches), cfg["max_length"])).loss
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if step in checkpoints:
+            model.eval()
+            plain = copy.deepcopy(model).merge_and_unload() if cfg["tuning"] == "lora" else model
+            on_checkpoint(plain, step, list(losses))
+            model.train()

@@ -1,22 +1,41 @@
-"""Rule evaluate: one checkpoint x one benchmark task, scored by lm-eval."""
+"""Rules evaluate, evaluate_relearning: score checkpoints on benchmark variants with lm-eval.
 
+One process scores a whole plan (one checkpoint's variants of one benchmark,
+or one relearning run's checkpoints), so the model loads once per checkpoint.
+"""
+
+from itertools import groupby
 from pathlib import Path
 
-from unlearning_audit.evaluation import evaluate_checkpoint
+import yaml
+
+from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
 from unlearning_audit.provenance import EMBED_KEY, json_digest
 
 with job(snakemake) as current:
-    result = evaluate_checkpoint(
-        snakemake.input.checkpoint,
-        snakemake.wildcards.task,
-        Path(snakemake.input.task).parent,
-        batch_size=snakemake.params.batch_size,
-    )
-    print(f"{snakemake.wildcards.task}: acc {result['accuracy']:.3f} (n={result['n']})")
-    result["checkpoint"] = snakemake.wildcards.checkpoint
-    result["checkpoint_path"] = snakemake.input.checkpoint
-    result["wall_time_s"] = current.elapsed()
-    result[EMBED_KEY] = current.record(json_digest(result))
-    write_json(snakemake.output[0], result)
+    task_files = {
+        yaml.safe_load(Path(p).read_text())["task"]: p
+        for p in snakemake.input
+        if p.endswith(".yaml")
+    }
+    tasks = task_manager(sorted({str(Path(p).parent) for p in task_files.values()}))
+    plan = snakemake.params.plan
+    for checkpoint, items in groupby(plan, key=lambda item: item["checkpoint"]):
+        lm = load_lm(checkpoint, batch_size=snakemake.params.batch_size)
+        for item in items:
+            result = score(lm, item["task"], tasks, item["num_fewshot"])
+            print(f"{checkpoint} {item['variant']}: acc {result['accuracy']:.3f} (n={result['n']})")
+            task_config = yaml.safe_load(Path(task_files[item["task"]]).read_text())
+            used = [checkpoint, task_files[item["task"]]]
+            used += list(task_config["dataset_kwargs"]["data_files"].values())
+            result |= {
+                "checkpoint": Path(checkpoint).name,
+                "checkpoint_path": checkpoint,
+                "benchmark": item["benchmark"],
+                "variant": item["variant"],
+                "wall_time_s": current.elapsed(),
+            }
+            result[EMBED_KEY] = current.record(json_digest(result), inputs=used)
+            write_json(item["output"], result)

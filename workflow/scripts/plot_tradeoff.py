@@ -11,14 +11,14 @@ from unlearning_audit.jobs import job
 
 with job(snakemake):
     table = pd.read_csv(snakemake.input[0])
-    table = table[table.prompt_format == snakemake.params.primary_format]
-    general = table[table.domain == snakemake.params.general[0]].set_index("checkpoint")
+    table = table[table.variant == snakemake.params.primary_format]
+    general = table[table.benchmark == snakemake.params.general[0]].set_index("checkpoint")
     hazards = snakemake.params.hazards
     chance = table.chance.iloc[0]
 
     fig, axes = plt.subplots(1, len(hazards), figsize=(5.2 * len(hazards), 4.6), squeeze=False)
     for ax, hazard in zip(axes[0], hazards):
-        forget = table[table.domain == hazard].set_index("checkpoint")
+        forget = table[table.benchmark == hazard].set_index("checkpoint")
         for checkpoint in forget.index:
             x, y = forget.accuracy[checkpoint], general.accuracy[checkpoint]
             ax.errorbar(

@@ -1,0 +1,91 @@
+"""Prompt attacks (rephrased benchmarks, k-shot) and the relearning attack."""
+
+import json
+import random
+
+import pytest
+from conftest import copy_study, outputs_rerun
+from lm_eval.tasks import TaskManager
+
+from unlearning_audit import rephrase, toy_world
+from unlearning_audit.provenance import load_record
+
+
+@pytest.mark.parametrize("name", rephrase.TRANSFORMS)
+def test_every_transform_keeps_the_correct_option(tiny_world, name):
+    items = tiny_world["bio"]["splits"]["test"]
+    changed = rephrase.transform_split(name, items, seed=0)
+    assert len(changed) == len(items)
+    for before, after in zip(items, changed):
+        assert after["choices"][after["answer"]] == before["choices"][before["answer"]]
+        assert sorted(after["choices"]) == sorted(before["choices"])
+
+
+def test_transforms_change_what_they_say_they_change(tiny_world):
+    item = tiny_world["bio"]["splits"]["test"][0]
+    rng = random.Random(0)
+    assert rephrase.transform_item("restated", item, rng)["question"] == item["held_out_question"]
+    assert rephrase.transform_item("shuffled", item, rng)["choices"] != item["choices"]
+    filler = rephrase.transform_item("filler", item, rng)["question"]
+    assert filler.endswith(item["question"]) and len(filler) > len(item["question"]) + 50
+
+
+def test_held_out_questions_appear_in_no_training_text(tiny_world):
+    training = {t for entry in tiny_world.values() for t in entry["corpus"]}
+    training |= {qa["text"] for entry in tiny_world.values() for qa in entry["qa"]}
+    text = "\n".join(training)
+    for item in tiny_world["bio"]["splits"]["test"]:
+        assert item["held_out_question"] not in text
+
+
+def test_few_shot_exemplars_come_from_dev_never_from_test(tmp_path, monkeypatch):
+    world = toy_world.build(0, 8, 4)
+    monkeypatch.chdir(tmp_path)  # task YAMLs name data files relative to the workdir
+    toy_world.write(world, tmp_path / "toy", ["cloze"])
+    manager = TaskManager(include_path=str(tmp_path / "toy" / "tasks"), include_defaults=False)
+    task = manager.load(["toy_bio_cloze"])["tasks"]["toy_bio_cloze"]
+    test_questions = {doc["question"] for doc in task.test_docs()}
+    dev_questions = {doc["question"] for doc in task.fewshot_docs()}
+    assert dev_questions == {item["question"] for item in world["bio"]["splits"]["dev"]}
+    assert not dev_questions & test_questions
+    for doc in task.test_docs():
+        context = task.fewshot_context(doc, num_fewshot=3)
+        shown = {q for q in test_questions if q in context}
+        assert shown == {doc["question"]}  # only the question being asked
+        assert sum(q in context for q in dev_questions) == 3
+
+
+def test_attacked_checkpoint_records_its_parent(tiny_study):
+    folder = tiny_study / "results/checkpoints/rmu.relearn-unrelated-10"
+    training = json.loads((folder / "training.json").read_text())
+    assert training["parent"] == "results/checkpoints/rmu"
+    assert training["corpus"] == "unrelated" and training["steps"] == 10
+    record = load_record(folder)
+    assert record["rule"] == "relearn"
+    assert record["inputs"][0]["path"] == "results/checkpoints/rmu"
+    assert [i["path"] for i in record["inputs"][1:]] == [
+        "results/data/toy_world/corpora/unrelated.jsonl"
+    ]
+
+
+def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp_path):
+    study = copy_study(tiny_study, tmp_path / "study")
+    steps = [0, 5, 15]
+
+    def edit(config):
+        config["attacks"]["relearning"]["steps"] = steps
+
+    runs = [(m, "unrelated") for m in ("rmu", "llmu", "gradient_ascent", "base")]
+    runs += [(m, "forget") for m in ("rmu", "llmu", "gradient_ascent")]
+    relearned = [f"{m}.relearn-{c}-{s}" for m, c in runs for s in steps if s]
+    assert outputs_rerun(study, edit) == {
+        *(f"results/checkpoints/{name}" for name in relearned),
+        *(f"results/evals/{n}/{b}/cloze.json" for n in relearned for b in BENCHMARKS),
+        "results/tables/relearning.csv",
+        "results/tables/summary.md",  # the README's key numbers include relearning
+        "results/figures/relearning_recovery.pdf",
+        "results/figures/relearning_recovery.png",
+    }
+
+
+BENCHMARKS = ("bio", "cyber", "general")

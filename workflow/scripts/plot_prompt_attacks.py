@@ -1,0 +1,67 @@
+"""Rule plot_prompt_attacks: forget accuracy under each prompt attack, per method."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from unlearning_audit.io import atomic_path
+from unlearning_audit.jobs import job
+
+with job(snakemake):
+    table = pd.read_csv(snakemake.input[0])
+    methods = snakemake.params.unlearned
+    benchmarks = sorted(table.benchmark.unique())
+    variants = list(dict.fromkeys(table.variant))  # table order: formats, k-shot, rephrase
+    variants.sort(key=lambda v: (v != snakemake.params.primary_format, "shot" not in v, v))
+    chance = table.chance.iloc[0]
+    base = table[(table.checkpoint == "base") & (table.variant == snakemake.params.primary_format)]
+
+    fig, axes = plt.subplots(
+        len(methods), 1, figsize=(1.0 * len(variants) + 3, 3.0 * len(methods)), squeeze=False
+    )
+    width = 0.8 / len(benchmarks)
+    x = np.arange(len(variants))
+    for ax, method in zip(axes[:, 0], methods):
+        rows = table[table.checkpoint == method].set_index(["benchmark", "variant"])
+        for i, benchmark in enumerate(benchmarks):
+            acc = [rows.accuracy[benchmark, v] for v in variants]
+            err = [rows.stderr[benchmark, v] for v in variants]
+            bars = ax.bar(
+                x + (i - (len(benchmarks) - 1) / 2) * width,
+                acc,
+                width,
+                yerr=err,
+                capsize=2,
+                label=f"toy {benchmark}",
+            )
+            for bar, v in zip(bars, variants):
+                ax.annotate(
+                    f"{rows.uplift[benchmark, v]:.1f}x",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.06),
+                    ha="center",
+                    fontsize=7,
+                )
+            base_acc = base[base.benchmark == benchmark].accuracy.iloc[0]
+            ax.axhline(
+                base_acc,
+                color=bars[0].get_facecolor(),
+                linestyle="--",
+                linewidth=1,
+                label=f"base model, {benchmark} zero-shot",
+            )
+        ax.axhline(chance, color="grey", linestyle=":", label=f"chance ({chance:.2f})")
+        ax.set(ylim=(0, 1.25), ylabel="forget accuracy", title=f"{method}")
+        ax.set_xticks(x, variants, rotation=25, ha="right", fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0, 0].legend(fontsize=7, ncol=3, loc="upper right")
+    fig.suptitle(
+        "Prompt attacks on unlearned checkpoints (labels: accuracy / zero-shot accuracy)",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    for key in ("pdf", "png"):
+        with atomic_path(snakemake.output[key]) as tmp:
+            fig.savefig(tmp, format=key, dpi=150)

@@ -1,0 +1,65 @@
+"""Rule plot_relearning: forget accuracy against relearning steps, per method."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from unlearning_audit.io import atomic_path
+from unlearning_audit.jobs import job
+
+with job(snakemake):
+    table = pd.read_csv(snakemake.input[0])
+    hazards = snakemake.params.hazards
+    chance = table.chance.iloc[0]
+    colors = dict(
+        zip(snakemake.params.unlearned, plt.rcParams["axes.prop_cycle"].by_key()["color"])
+    )
+
+    fig, axes = plt.subplots(1, len(hazards), figsize=(5.5 * len(hazards), 4.4), squeeze=False)
+    for ax, hazard in zip(axes[0], hazards):
+        rows = table[table.benchmark == hazard]
+        for method, color in colors.items():
+            for corpus, style in (("unrelated", "-o"), ("forget", ":x")):
+                run = rows[(rows.method == method) & (rows.relearn_corpus == corpus)]
+                run = run.sort_values("relearn_steps")
+                label = method if corpus == "unrelated" else f"{method}, control: forget data"
+                ax.plot(
+                    run.relearn_steps,
+                    run.accuracy,
+                    style,
+                    color=color,
+                    label=label,
+                    alpha=1 if corpus == "unrelated" else 0.6,
+                )
+        base_run = rows[(rows.method == "base") & (rows.relearn_corpus == "unrelated")]
+        base_run = base_run.sort_values("relearn_steps")
+        ax.plot(
+            base_run.relearn_steps,
+            base_run.accuracy,
+            "--s",
+            color="black",
+            markersize=4,
+            label="control: base model, same relearning",
+        )
+        ax.axhline(
+            base_run.accuracy.iloc[0],
+            color="black",
+            linewidth=0.8,
+            label="base model before relearning",
+        )
+        ax.axhline(chance, color="grey", linestyle=":", label=f"chance ({chance:.2f})")
+        ax.set(
+            ylim=(0, 1.05),
+            xlabel=f"relearning steps on unrelated data ({snakemake.params.tuning})",
+            ylabel=f"forget accuracy: toy {hazard}",
+            title=f"toy {hazard}",
+        )
+        ax.grid(alpha=0.3)
+    axes[0, -1].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Does fine-tuning on unrelated data bring unlearned knowledge back?", fontsize=11)
+    fig.tight_layout()
+    for key in ("pdf", "png"):
+        with atomic_path(snakemake.output[key]) as tmp:
+            fig.savefig(tmp, format=key, dpi=150)

@@ -1,0 +1,24 @@
+"""Rule relearning_table: accuracy after each number of relearning steps.
+
+Step 0 of every run is its parent checkpoint's zero-shot primary-format score.
+"""
+
+import pandas as pd
+
+from unlearning_audit.io import atomic_path
+from unlearning_audit.jobs import job
+from unlearning_audit.tables import eval_row
+
+with job(snakemake):
+    relearned = pd.DataFrame([eval_row(p) for p in snakemake.input.relearned])
+    parents = pd.DataFrame([eval_row(p) for p in snakemake.input.parents])
+    step_zero = [
+        parents[parents.checkpoint == parent].assign(relearn_corpus=corpus)
+        for parent, corpus in relearned[["method", "relearn_corpus"]].drop_duplicates().values
+    ]
+    table = pd.concat([relearned, *step_zero]).sort_values(
+        ["method", "relearn_corpus", "benchmark", "relearn_steps"]
+    )
+    print(table[["method", "relearn_corpus", "benchmark", "relearn_steps", "accuracy"]].to_string())
+    with atomic_path(snakemake.output.table) as tmp:
+        table.to_csv(tmp, index=False)
