@@ -154,3 +154,22 @@ def test_verify_fails_where_a_record_is_missing(tiny_study, tmp_path):
     result = audit(study, FIGURES[0], "--verify")
     assert result.returncode == 1
     assert "verify: FAILED at results/tables/summary.csv: has no provenance record" in result.stderr
+
+
+def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study, tmp_path):
+    from unlearning_audit.__main__ import README_END, README_START
+
+    study = copy_study(tiny_study, tmp_path / "study")
+    (study / "README.md").write_text(f"# Title\n\n{README_START}\nstale\n{README_END}\ntail\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "unlearning_audit", "readme"],
+        cwd=study,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    readme = (study / "README.md").read_text()
+    assert "stale" not in readme and readme.endswith(f"{README_END}\ntail\n")
+    assert (study / "results/tables/summary.md").read_text().strip() in readme
+    assert "results/evals/rmu/bio/cloze.json" in readme
+    assert (study / "docs/relearning_recovery.png").exists()

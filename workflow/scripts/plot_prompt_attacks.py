@@ -12,7 +12,8 @@ from unlearning_audit.jobs import job
 
 with job(snakemake):
     table = pd.read_csv(snakemake.input[0])
-    methods = snakemake.params.unlearned
+    # The base model first: what each prompt form lets even the unlearned-from model show.
+    methods = ["base", *snakemake.params.unlearned]
     benchmarks = sorted(table.benchmark.unique())
     variants = list(dict.fromkeys(table.variant))  # table order: formats, k-shot, rephrase
     variants.sort(key=lambda v: (v != snakemake.params.primary_format, "shot" not in v, v))
@@ -53,7 +54,7 @@ with job(snakemake):
                 label=f"base model, {benchmark} zero-shot",
             )
         ax.axhline(chance, color="grey", linestyle=":", label=f"chance ({chance:.2f})")
-        ax.set(ylim=(0, 1.25), ylabel="forget accuracy", title=f"{method}")
+        ax.set(ylim=(0, 1.25), ylabel="forget accuracy", title=method)
         ax.set_xticks(x, variants, rotation=25, ha="right", fontsize=8)
         ax.grid(axis="y", alpha=0.3)
     axes[0, 0].legend(fontsize=7, ncol=3, loc="upper right")

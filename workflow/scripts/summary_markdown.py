@@ -27,6 +27,7 @@ with job(snakemake):
     n = ", ".join(f"{b}: {k}" for b, k in summary.groupby("benchmark").n.first().items())
 
     attacks = pd.read_csv(snakemake.input.prompt_attacks)
+    on_base = attacks[attacks.checkpoint == "base"].set_index(["benchmark", "variant"]).accuracy
     attacks = attacks[(attacks.checkpoint != "base") & (attacks.variant != primary)]
     best = attacks.loc[attacks.groupby(["checkpoint", "benchmark"]).accuracy.idxmax()]
     prompt_rows = [
@@ -37,6 +38,7 @@ with job(snakemake):
             "strongest prompt attack": row.variant,
             "its accuracy": cell(row.accuracy, row.stderr),
             "uplift (ratio)": f"{row.uplift:.2f}x",
+            "base model, same attack": fmt(on_base[row.benchmark, row.variant]),
         }
         for row in best.itertuples()
     ]
