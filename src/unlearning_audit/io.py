@@ -43,3 +43,10 @@ def write_jsonl(path: str | Path, rows: list[dict]) -> None:
 def write_json(path: str | Path, data: dict) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def save_figure(fig, outputs) -> None:
+    """Write a matplotlib figure to the rule's ``pdf`` and ``png`` outputs."""
+    for fmt in ("pdf", "png"):
+        with atomic_path(outputs[fmt]) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=150)

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from unlearning_audit.io import atomic_path
+from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
 with job(snakemake):
@@ -63,6 +63,4 @@ with job(snakemake):
         fontsize=11,
     )
     fig.tight_layout()
-    for key in ("pdf", "png"):
-        with atomic_path(snakemake.output[key]) as tmp:
-            fig.savefig(tmp, format=key, dpi=150)
+    save_figure(fig, snakemake.output)

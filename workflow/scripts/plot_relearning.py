@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from unlearning_audit.io import atomic_path
+from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
 with job(snakemake):
@@ -60,6 +60,4 @@ with job(snakemake):
     axes[0, -1].legend(fontsize=7, loc="lower right")
     fig.suptitle("Does fine-tuning on unrelated data bring unlearned knowledge back?", fontsize=11)
     fig.tight_layout()
-    for key in ("pdf", "png"):
-        with atomic_path(snakemake.output[key]) as tmp:
-            fig.savefig(tmp, format=key, dpi=150)
+    save_figure(fig, snakemake.output)
