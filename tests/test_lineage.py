@@ -9,7 +9,11 @@ from conftest import REPO, SECRET_ENV, SECRET_VALUE, copy_study
 
 from unlearning_audit import lineage, provenance
 
-FIGURES = ["results/figures/unlearning_tradeoff.pdf", "results/figures/unlearning_tradeoff.png"]
+FIGURES = [
+    f"results/figures/{name}.{ext}"
+    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery")
+    for ext in ("pdf", "png")
+]
 
 
 def audit(study, *args):

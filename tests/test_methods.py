@@ -119,3 +119,32 @@ def test_gradient_ascent_raises_the_forget_loss(tiny_model, tiny_tokenizer, data
     steps = METHODS["gradient_ascent"](tiny_model, tiny_tokenizer, data, params)["steps"]
     assert steps[-1]["forget_nll"] > steps[0]["forget_nll"]
     assert any(not torch.equal(before[n], p) for n, p in tiny_model.named_parameters())
+
+
+@pytest.mark.parametrize("tuning", ["full", "lora"])
+def test_relearning_saves_a_plain_checkpoint_at_each_step_count(
+    tiny_model, tiny_tokenizer, tiny_world, tuning
+):
+    from unlearning_audit.training import finetune_lm
+
+    cfg = {
+        "tuning": tuning,
+        "lora": {"r": 4, "alpha": 8},
+        "lr": 1e-2,
+        "batch_size": 4,
+        "max_length": 48,
+        "seed": 0,
+    }
+    before = _snapshot(tiny_model)
+    saved = {}
+
+    def keep(model, steps, losses):
+        saved[steps] = (type(model).__name__, _snapshot(model), len(losses))
+
+    finetune_lm(tiny_model, tiny_tokenizer, tiny_world["unrelated"]["corpus"], cfg, [2, 5], keep)
+    assert sorted(saved) == [2, 5]
+    for steps, (kind, params, n_losses) in saved.items():
+        assert kind == "LlamaForCausalLM"  # LoRA adapters merged away
+        assert set(params) == set(before) and n_losses == steps
+        assert any(not torch.equal(before[n], params[n]) for n in before)
+    assert any(not torch.equal(saved[2][1][n], saved[5][1][n]) for n in before)
