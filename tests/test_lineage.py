@@ -30,7 +30,10 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
     monkeypatch.chdir(tiny_study)
     nodes = list(lineage.walk(lineage.trace(figure)))
     paths = {n.path for n in nodes}
-    assert "results/tables/summary.csv" in paths
+    table = {"unlearning": "summary", "prompt": "prompt_attacks", "relearning": "relearning"}
+    assert [c.path for c in nodes[0].children] == [
+        f"results/tables/{table[figure.split('/')[-1].split('_')[0]]}.csv"
+    ]
     assert "results/checkpoints/base" in paths
     assert any(p.startswith("results/data/toy_world/corpora/") for p in paths)
     assert any(p.startswith("results/evals/") for p in paths)
