@@ -19,6 +19,7 @@ DOMAINS = toy_world.load_domains()
 EVALUATED = toy_world.domains_with_role(DOMAINS, *toy_world.EVALUATED_ROLES)
 HAZARDS = toy_world.domains_with_role(DOMAINS, "hazard")
 GENERAL = toy_world.domains_with_role(DOMAINS, "general")
+UNRELATED = toy_world.domains_with_role(DOMAINS, "unrelated")
 PROMPT_FORMATS = config["evaluation"]["prompt_formats"]
 PRIMARY = PROMPT_FORMATS[0]
 UNLEARNED = list(config["unlearning"])
@@ -89,7 +90,7 @@ def evaluation_plan(wildcards, input, output):
     for path in output:
         model, benchmark, variant = Path(path).parts[-3:]
         variant = variant.removesuffix(".json")
-        task_variant, shots = variants()[variant] if variant in variants() else (variant, 0)
+        task_variant, shots = variants()[variant]
         plan.append(
             {
                 "checkpoint": f"results/checkpoints/{model}",
@@ -104,7 +105,7 @@ def evaluation_plan(wildcards, input, output):
 
 
 def relearn_corpora(wildcards):
-    domains = HAZARDS if wildcards.corpus == "forget" else ["unrelated"]
+    domains = HAZARDS if wildcards.corpus == "forget" else UNRELATED
     return [corpus(d) for d in domains]
 
 
