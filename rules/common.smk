@@ -1,7 +1,7 @@
 import sys
 from pathlib import Path
 
-from unlearning_audit import provenance, rephrase, toy_world
+from unlearning_audit import provenance, rephrase, tables, toy_world
 from unlearning_audit.config import ConfigError, apply_offline, validate_config
 
 try:
@@ -122,8 +122,7 @@ def variant_inputs(wildcards):
 REPHRASED_FILES = ["dev.jsonl", "test.jsonl", "task.yaml"]
 
 
-def relearned(parent, corpus, steps):
-    return f"{parent}.relearn-{corpus}-{steps}"
+relearned = tables.relearned_name
 
 
 def evaluations():

@@ -62,9 +62,3 @@ def apply_offline(config: dict) -> None:
     if config["offline"]:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["HF_DATASETS_OFFLINE"] = "1"
-
-
-def load_config(path: str | Path) -> dict:
-    config = yaml.safe_load(Path(path).read_text())
-    validate_config(config)
-    return config

@@ -12,6 +12,7 @@ attribute's pool. From the facts we write:
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from importlib import resources
@@ -40,7 +41,9 @@ class Fact:
     held_out_question: str
 
 
+@functools.cache
 def load_domains() -> dict:
+    """The domain specification (read once per process; do not mutate)."""
     text = resources.files("unlearning_audit").joinpath("toy_world_domains.yaml").read_text()
     return yaml.safe_load(text)
 

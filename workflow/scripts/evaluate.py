@@ -15,21 +15,19 @@ from unlearning_audit.jobs import job
 from unlearning_audit.provenance import EMBED_KEY, json_digest
 
 with job(snakemake) as current:
-    task_files = {
-        yaml.safe_load(Path(p).read_text())["task"]: p
-        for p in snakemake.input
-        if p.endswith(".yaml")
-    }
-    tasks = task_manager(sorted({str(Path(p).parent) for p in task_files.values()}))
+    # task name -> (YAML path, the data files it names), each YAML read once
+    task_files = {}
+    for path in (p for p in snakemake.input if p.endswith(".yaml")):
+        config = yaml.safe_load(Path(path).read_text())
+        task_files[config["task"]] = [path, *config["dataset_kwargs"]["data_files"].values()]
+    tasks = task_manager(sorted({str(Path(files[0]).parent) for files in task_files.values()}))
     plan = snakemake.params.plan
     for checkpoint, items in groupby(plan, key=lambda item: item["checkpoint"]):
         lm = load_lm(checkpoint, batch_size=snakemake.params.batch_size)
         for item in items:
             result = score(lm, item["task"], tasks, item["num_fewshot"])
             print(f"{checkpoint} {item['variant']}: acc {result['accuracy']:.3f} (n={result['n']})")
-            task_config = yaml.safe_load(Path(task_files[item["task"]]).read_text())
-            used = [checkpoint, task_files[item["task"]]]
-            used += list(task_config["dataset_kwargs"]["data_files"].values())
+            used = [checkpoint, *task_files[item["task"]]]
             result |= {
                 "checkpoint": Path(checkpoint).name,
                 "checkpoint_path": checkpoint,
