@@ -2,7 +2,11 @@
 # See README.md; the config is validated (rules/common.smk) before any job runs.
 
 
-configfile: "config/config.yaml"
+# The default study, unless --configfile names another (configs differ in shape, so
+# they replace the default rather than merge into it).
+if not config:
+
+    configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"
@@ -23,10 +27,10 @@ rule all:
         FIGURES.values(),
         # Requested too, so a missing record is made again like a missing file.
         sidecars(
-            TOY_CORPORA,
-            TOY_QA,
-            TOY_BENCHMARKS,
-            TOY_TASKS,
+            CORPORA,
+            QA,
+            BENCHMARK_SPLITS,
+            TASKS,
             REPHRASED,
             TABLES.values(),
             [SUMMARY_MARKDOWN],

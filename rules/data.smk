@@ -1,22 +1,68 @@
-rule toy_world:
-    output:
-        corpora=TOY_CORPORA,
-        qa=TOY_QA,
-        benchmarks=TOY_BENCHMARKS,
-        tasks=TOY_TASKS,
-        provenance=sidecars(TOY_CORPORA, TOY_QA, TOY_BENCHMARKS, TOY_TASKS),
-    log:
-        "results/logs/toy_world.log",
-    benchmark:
-        "results/benchmarks/toy_world.tsv"
-    conda:
-        "../envs/unlearning-audit.yaml"
-    params:
-        toy_world=config["toy_world"],
-        prompt_formats=PROMPT_FORMATS,
-        out_dir=lambda wildcards, output: Path(output.corpora[0]).parents[1],
-    script:
-        "../workflow/scripts/make_toy_world.py"
+if HUB_DATA:
+
+    rule corpus:
+        output:
+            corpus("{name}"),
+            provenance=sidecars([corpus("{name}")]),
+        log:
+            "results/logs/corpus/{name}.log",
+        benchmark:
+            "results/benchmarks/corpus/{name}.tsv"
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("corpus"),
+        params:
+            source=lambda wildcards: DATA["corpora"][wildcards.name],
+        script:
+            "../workflow/scripts/corpus.py"
+
+    rule benchmark_items:
+        output:
+            dev=benchmark_split("{benchmark}", "dev"),
+            test=benchmark_split("{benchmark}", "test"),
+            provenance=sidecars(
+                [benchmark_split("{benchmark}", s) for s in ("dev", "test")]
+            ),
+        log:
+            "results/logs/benchmark_items/{benchmark}.log",
+        benchmark:
+            "results/benchmarks/benchmark_items/{benchmark}.tsv"
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("benchmark_items"),
+        params:
+            datasets=lambda wildcards: config["benchmarks"][wildcards.benchmark][
+                "items"
+            ],
+            seed=SEED,
+        script:
+            "../workflow/scripts/benchmark_items.py"
+
+else:
+
+    rule toy_world:
+        output:
+            corpora=CORPORA,
+            qa=QA,
+            benchmarks=BENCHMARK_SPLITS,
+            tasks=TASKS,
+            provenance=sidecars(CORPORA, QA, BENCHMARK_SPLITS, TASKS),
+        log:
+            "results/logs/toy_world.log",
+        benchmark:
+            "results/benchmarks/toy_world.tsv"
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("toy_world"),
+        params:
+            toy_world=config["toy_world"],
+            prompt_formats=PROMPT_FORMATS,
+            out_dir=lambda wildcards, output: Path(output.corpora[0]).parents[1],
+        script:
+            "../workflow/scripts/make_toy_world.py"
 
 
 REPHRASED_PATTERN = [
@@ -39,8 +85,10 @@ rule rephrase:
         "results/benchmarks/rephrase/{transform}/{benchmark}.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("rephrase"),
     params:
-        primary_format=PRIMARY,
-        seed=config["toy_world"]["seed"],
+        primary_format=REPHRASE_PRIMARY,
+        seed=SEED,
     script:
         "../workflow/scripts/rephrase_benchmark.py"

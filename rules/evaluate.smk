@@ -14,9 +14,13 @@ rule evaluate:
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1
+    resources:
+        **job_resources("evaluate"),
     params:
         plan=evaluation_plan,
         batch_size=config["evaluation"]["batch_size"],
+        dtype=DTYPE,
+        lm_eval_tasks=HUB_DATA,
     script:
         "../workflow/scripts/evaluate.py"
 
@@ -27,8 +31,7 @@ rule evaluate_relearning:
             f"results/checkpoints/{relearned('{parent}', '{corpus}', steps)}"
             for steps in RELEARN_STEPS
         ],
-        tasks=[task_yaml(toy_world.task_name(b, PRIMARY)) for b in EVALUATED],
-        data=TOY_BENCHMARKS,
+        tasks=primary_task_inputs(),
     output:
         [
             f"results/evals/{relearned('{parent}', '{corpus}', steps)}/{b}/{PRIMARY}.json"
@@ -42,8 +45,12 @@ rule evaluate_relearning:
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1
+    resources:
+        **job_resources("evaluate_relearning"),
     params:
         plan=evaluation_plan,
         batch_size=config["evaluation"]["batch_size"],
+        dtype=DTYPE,
+        lm_eval_tasks=HUB_DATA,
     script:
         "../workflow/scripts/evaluate.py"

@@ -10,6 +10,8 @@ rule summary_table:
         "results/benchmarks/summary_table.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("summary_table"),
     script:
         "../workflow/scripts/summary_table.py"
 
@@ -19,7 +21,7 @@ rule prompt_attacks_table:
         expand(
             "results/evals/{model}/{benchmark}/{variant}.json",
             model=CHECKPOINTS,
-            benchmark=HAZARDS,
+            benchmark=HAZARD_BENCHMARKS,
             variant=variants(),
         ),
     output:
@@ -31,6 +33,8 @@ rule prompt_attacks_table:
         "results/benchmarks/prompt_attacks_table.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("prompt_attacks_table"),
     params:
         primary_format=PRIMARY,
     script:
@@ -55,6 +59,8 @@ rule relearning_table:
         "results/benchmarks/relearning_table.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("relearning_table"),
     script:
         "../workflow/scripts/relearning_table.py"
 
@@ -71,6 +77,8 @@ rule summary_markdown:
         "results/benchmarks/summary_markdown.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("summary_markdown"),
     params:
         primary_format=PRIMARY,
     script:
@@ -94,10 +102,13 @@ rule plot_tradeoff:
         "results/benchmarks/plot_tradeoff.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("plot_tradeoff"),
     params:
+        label_prefix=LABEL_PREFIX,
         primary_format=PRIMARY,
-        hazards=HAZARDS,
-        general=GENERAL,
+        hazards=HAZARD_BENCHMARKS,
+        general=GENERAL_BENCHMARKS,
     script:
         "../workflow/scripts/plot_tradeoff.py"
 
@@ -119,7 +130,10 @@ rule plot_prompt_attacks:
         "results/benchmarks/plot_prompt_attacks.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("plot_prompt_attacks"),
     params:
+        label_prefix=LABEL_PREFIX,
         primary_format=PRIMARY,
         unlearned=UNLEARNED,
     script:
@@ -143,8 +157,11 @@ rule plot_relearning:
         "results/benchmarks/plot_relearning.tsv"
     conda:
         "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("plot_relearning"),
     params:
-        hazards=HAZARDS,
+        label_prefix=LABEL_PREFIX,
+        hazards=HAZARD_BENCHMARKS,
         unlearned=UNLEARNED,
         tuning=RELEARN["tuning"],
     script:

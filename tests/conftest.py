@@ -28,9 +28,15 @@ def make_workdir(path: Path, config: dict) -> Path:
     return path
 
 
-def run_snakemake(workdir: Path, cores: int = 2) -> None:
+def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = None) -> None:
     """Run the workflow through Snakemake's Python API, as a library user would."""
-    from snakemake.api import ConfigSettings, OutputSettings, ResourceSettings, SnakemakeApi
+    from snakemake.api import (
+        ConfigSettings,
+        DAGSettings,
+        OutputSettings,
+        ResourceSettings,
+        SnakemakeApi,
+    )
     from snakemake.settings.types import Quietness
 
     with SnakemakeApi(OutputSettings(quiet={Quietness.PROGRESS})) as api:
@@ -40,7 +46,8 @@ def run_snakemake(workdir: Path, cores: int = 2) -> None:
             snakefile=REPO / "Snakefile",
             workdir=workdir,
         )
-        workflow.dag().execute_workflow(executor="local")
+        dag = DAGSettings(targets=set(targets)) if targets else None
+        workflow.dag(dag).execute_workflow(executor="local")
 
 
 @pytest.fixture(scope="session")

@@ -39,3 +39,26 @@ def test_a_finished_folder_replaces_the_old_one_whole(tmp_path):
 def test_write_json_is_readable_json(tmp_path):
     write_json(tmp_path / "a.json", {"b": 1})
     assert (tmp_path / "a.json").read_text().strip() == '{\n  "b": 1\n}'
+
+
+def test_a_gated_local_corpus_must_exist_and_match_its_pin(tmp_path):
+    from unlearning_audit.data import read_local_corpus
+    from unlearning_audit.io import write_jsonl
+    from unlearning_audit.provenance import file_sha256
+
+    path = tmp_path / "bio.jsonl"
+    spec = {"path": str(path), "sha256": None, "obtain": "ask its owners"}
+    with pytest.raises(FileNotFoundError, match="To obtain it: ask its owners"):
+        read_local_corpus(spec)
+    write_jsonl(path, [{"text": "x"}])
+    with pytest.raises(ValueError, match="not pinned"):
+        read_local_corpus(spec)
+    with pytest.raises(ValueError, match="but the config expects"):
+        read_local_corpus(spec | {"sha256": "0" * 64})
+    assert read_local_corpus(spec | {"sha256": file_sha256(path)}) == ["x"]
+
+
+def test_llmu_prompts_from_plain_texts_split_each_text_in_half():
+    from unlearning_audit.data import qa_from_texts
+
+    assert qa_from_texts(["one two three four", "single"]) == [("one two", "three four")]

@@ -39,7 +39,25 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     """Raise ConfigError for the first problem found, naming its key."""
     schema = yaml.safe_load(schema_path.read_text())
     _check(config, schema, ())
-    num_layers = config["base_model"]["architecture"]["num_layers"]
+    formats = config["evaluation"]["prompt_formats"]
+    if "data" in config:
+        if formats != ["lm_eval"]:
+            raise ConfigError("evaluation.prompt_formats: a study with benchmarks uses [lm_eval]")
+        for role in ("forget", "retain", "unrelated"):
+            for name in config["data"][role]:
+                if name not in config["data"]["corpora"]:
+                    raise ConfigError(f"data.{role}: {name!r} is not in data.corpora")
+    else:
+        if "lm_eval" in formats:
+            raise ConfigError("evaluation.prompt_formats: lm_eval needs a study with benchmarks")
+        dev_items = config["toy_world"]["dev_items_per_domain"]
+        if max(config["attacks"]["few_shot"], default=0) > dev_items:
+            raise ConfigError(
+                f"attacks.few_shot: {max(config['attacks']['few_shot'])} exemplars, but "
+                f"toy_world.dev_items_per_domain holds only {dev_items}"
+            )
+    # The layer count of a pretrained model is known only once it is loaded.
+    num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
     for name, run in config["unlearning"].items():
         prefix = ("unlearning", name, "params")
         _check(run["params"], schema["$defs"][run["method"]], prefix)
@@ -62,3 +80,9 @@ def apply_offline(config: dict) -> None:
     if config["offline"]:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["HF_DATASETS_OFFLINE"] = "1"
+
+
+def prepend_python_path(directory: Path) -> None:
+    """Let every job this process starts import from ``directory`` first."""
+    paths = [str(directory), os.environ.get("PYTHONPATH", "")]
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)

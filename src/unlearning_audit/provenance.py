@@ -185,6 +185,7 @@ def build_record(
         "device": device(),
         "host": socket.gethostname(),
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "slurm_partition": os.environ.get("SLURM_JOB_PARTITION"),
         "start": started.isoformat(timespec="seconds"),
         "end": now().isoformat(timespec="seconds"),
     }

@@ -32,7 +32,7 @@ def eval_row(path: str) -> dict:
     return {
         "checkpoint": checkpoint,
         "benchmark": result["benchmark"],
-        "role": toy_world.load_domains()[result["benchmark"]]["role"],
+        "role": result["role"],
         "variant": result["variant"],
         "num_fewshot": result["num_fewshot"],
         "accuracy": result["accuracy"],

@@ -36,7 +36,7 @@ with job(snakemake):
                 width,
                 yerr=err,
                 capsize=2,
-                label=f"toy {benchmark}",
+                label=f"{snakemake.params.label_prefix}{benchmark}",
             )
             for bar, v in zip(bars, variants):
                 ax.annotate(

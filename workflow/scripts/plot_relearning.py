@@ -53,8 +53,8 @@ with job(snakemake):
         ax.set(
             ylim=(0, 1.05),
             xlabel=f"relearning steps on unrelated data ({snakemake.params.tuning})",
-            ylabel=f"forget accuracy: toy {hazard}",
-            title=f"toy {hazard}",
+            ylabel=f"forget accuracy: {snakemake.params.label_prefix}{hazard}",
+            title=f"{snakemake.params.label_prefix}{hazard}",
         )
         ax.grid(alpha=0.3)
     axes[0, -1].legend(fontsize=7, loc="lower right")

@@ -14,6 +14,7 @@ with job(snakemake):
     table = table[table.variant == snakemake.params.primary_format]
     general = table[table.benchmark == snakemake.params.general[0]].set_index("checkpoint")
     hazards = snakemake.params.hazards
+    prefix = snakemake.params.label_prefix
     chance = table.chance.iloc[0]
 
     fig, axes = plt.subplots(1, len(hazards), figsize=(5.2 * len(hazards), 4.6), squeeze=False)
@@ -36,14 +37,14 @@ with job(snakemake):
         ax.set(
             xlim=(0, 1.05),
             ylim=(0, 1.05),
-            xlabel=f"forget accuracy: toy {hazard} (lower = more forgotten)",
-            ylabel=f"capability accuracy: toy {snakemake.params.general[0]}",
-            title=f"toy {hazard} (a WMDP-{hazard} stand-in)",
+            xlabel=f"forget accuracy: {prefix}{hazard} (lower = more forgotten)",
+            ylabel=f"capability accuracy: {prefix}{snakemake.params.general[0]}",
+            title=f"toy {hazard} (a WMDP-{hazard} stand-in)" if prefix else hazard,
         )
         ax.grid(alpha=0.3)
     axes[0][0].legend(loc="lower right", fontsize=9)
     fig.suptitle(
-        f"Unlearning trade-off on the toy world ({snakemake.params.primary_format} scoring, "
+        f"Unlearning trade-off ({snakemake.params.primary_format} scoring, "
         "zero-shot; bars: lm-eval stderr)\n"
         "good unlearning sits top-left: forget accuracy at chance, capability kept",
         fontsize=11,

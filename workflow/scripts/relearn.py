@@ -21,7 +21,7 @@ with job(snakemake) as current:
     if corpus == "forget":  # the control: a small slice of what was unlearned
         random.Random(cfg["seed"]).shuffle(texts)
         texts = texts[: max(cfg["batch_size"], int(cfg["forget_fraction"] * len(texts)))]
-    model, tokenizer = load_checkpoint(snakemake.input.parent)
+    model, tokenizer = load_checkpoint(snakemake.input.parent, snakemake.params.dtype)
     torch.manual_seed(cfg["seed"])
     print(f"relearning {snakemake.input.parent} on {len(texts)} {corpus} texts ({cfg['tuning']})")
 

@@ -42,7 +42,7 @@ def rmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     controls = {}
     for corpus in data.forget_corpora:
         u = torch.rand(hidden, generator=generator)
-        controls[corpus] = params["steering_coef"] * u / u.norm()
+        controls[corpus] = (params["steering_coef"] * u / u.norm()).to(model.device, model.dtype)
 
     bs, max_len = params["batch_size"], params["max_length"]
     forget_batches = {

@@ -1,0 +1,66 @@
+"""Pretrained base models: SmolLM2 from its PyPI GGUF, and a hub-style model by name.
+
+The full SmolLM2 study (config/smollm2.yaml) takes too long for the suite; this is
+its small variant: the base conversion rule, then one lm-eval evaluation on a few
+toy-world items, through the same functions the evaluate rule uses.
+"""
+
+import torch
+import yaml
+from conftest import REPO, make_workdir, run_snakemake
+from safetensors.torch import load_file
+
+from unlearning_audit import provenance, toy_world
+from unlearning_audit.evaluation import load_lm, score, task_manager
+from unlearning_audit.models import load_checkpoint
+
+GENERAL_TASK = "results/data/toy_world/tasks/toy_general_cloze.yaml"
+
+
+def smollm2_config() -> dict:
+    config = yaml.safe_load((REPO / "config/smollm2.yaml").read_text())
+    config["toy_world"] |= {"entities_per_domain": 2, "dev_items_per_domain": 1}
+    config["attacks"]["few_shot"] = [1]
+    return config
+
+
+def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, monkeypatch):
+    study = make_workdir(tmp_path, smollm2_config())
+    run_snakemake(study, targets=["results/checkpoints/pretrained", GENERAL_TASK])
+    checkpoint = study / "results/checkpoints/pretrained"
+    assert (checkpoint / "model.safetensors").exists()
+    record = provenance.load_record(checkpoint)
+    assert record["rule"] == "convert_gguf"
+    assert record["inputs"][0]["path"].endswith("SmolLM2-135M-Instruct.Q4_1.gguf")
+
+    model, tokenizer = load_checkpoint(checkpoint)
+    assert model.num_parameters() > 100_000_000
+    prompt = tokenizer("The capital of France is", return_tensors="pt")
+    with torch.no_grad():
+        out = model.generate(**prompt, max_new_tokens=4, do_sample=False)
+    assert "Paris" in tokenizer.decode(out[0, prompt["input_ids"].shape[1] :])
+
+    monkeypatch.chdir(study)  # task YAMLs name their data relative to the study
+    task = toy_world.task_name("general", "cloze")
+    tasks = task_manager([study / "results/data/toy_world/tasks"])
+    result = score(load_lm(checkpoint, batch_size=8), task, tasks)
+    items = (study / "results/data/toy_world/benchmarks/general/test.jsonl").read_text()
+    assert result["n"] == len(items.splitlines()) > 0
+    assert 0.0 <= result["accuracy"] <= 1.0
+
+
+def test_hub_source_saves_the_named_model_with_its_revision(tiny_study, tmp_path):
+    """A local folder stands in for a hub id: the same from_pretrained call."""
+    source = tiny_study / "results/checkpoints/base"
+    config = yaml.safe_load((REPO / "config/tiny.yaml").read_text())
+    config["base_model"] = {"source": "hub", "name": str(source), "revision": "main"}
+    study = make_workdir(tmp_path, config)
+    run_snakemake(study, targets=["results/checkpoints/base"])
+    fetched = study / "results/checkpoints/base"
+    record = provenance.load_record(fetched)
+    assert record["rule"] == "fetch_base"
+    assert record["params"]["revision"] == "main"
+    assert record["params"]["trust_remote_code"] is False
+    original, copy = (load_file(p / "model.safetensors") for p in (source, fetched))
+    assert original.keys() == copy.keys()
+    assert all(torch.equal(original[k], copy[k]) for k in original)

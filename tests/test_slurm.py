@@ -1,0 +1,96 @@
+"""The tiny config through `snakemake --profile slurm`, against a real Slurm on localhost.
+
+tests/slurm/localhost-slurm.sh starts a single-node cluster (root only; CI installs
+its Debian packages first). Elsewhere this test is skipped with the reason.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+from conftest import REPO, load_tiny_config, make_workdir
+
+from unlearning_audit import lineage
+
+SLURM = REPO / "tests" / "slurm" / "localhost-slurm.sh"
+# Rules that load a model ask for a GPU in the tiny config; they must land on the
+# GPU partition, the others on the CPU partition.
+GPU_RULES = {"train_base", "unlearn", "relearn", "evaluate", "evaluate_relearning"}
+ENDPOINTS = [
+    "results/tables/summary.md",
+    *(f"results/figures/{name}.png" for name in ("prompt_attacks", "relearning_recovery")),
+]
+
+
+def _skip_reason() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root to start a localhost Slurm (tests/slurm/localhost-slurm.sh)"
+    missing = [d for d in ("munged", "slurmctld", "slurmd", "sbatch") if not shutil.which(d)]
+    if missing:
+        return f"Slurm not installed ({', '.join(missing)}): run `{SLURM} install` as root"
+    return None
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster():
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    subprocess.run([SLURM, "start"], check=True)
+    yield
+    subprocess.run([SLURM, "stop"], check=True)
+
+
+@pytest.fixture(scope="module")
+def slurm_study(slurm_cluster, tmp_path_factory):
+    workdir = make_workdir(tmp_path_factory.mktemp("slurm_study"), load_tiny_config())
+    env = os.environ | {
+        "UNLEARNING_AUDIT_SLURM_GPU_PARTITION": "gpu",
+        "UNLEARNING_AUDIT_SLURM_CPU_PARTITION": "cpu",
+    }
+    command = [
+        "snakemake", "--profile", "slurm", "--directory", str(workdir),
+        # This test cluster keeps no accounting database: ask squeue, send no account.
+        "--slurm-status-command", "squeue", "--slurm-no-account",
+        # Poll every few seconds, not every 40: these jobs take seconds.
+        "--slurm-init-seconds-before-status-checks", "2",
+    ]  # fmt: skip
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-5000:]
+    print(f"tiny study through Slurm: {time.monotonic() - started:.0f} s")
+    return workdir
+
+
+def _records(study, monkeypatch):
+    monkeypatch.chdir(study)
+    nodes = [n for path in ENDPOINTS for n in lineage.walk(lineage.trace(path))]
+    return {n.path: n.record for n in nodes if n.record}
+
+
+def test_every_job_ran_as_a_slurm_job_on_its_partition(slurm_study, monkeypatch):
+    records = _records(slurm_study, monkeypatch)
+    assert {r["rule"] for r in records.values()} >= GPU_RULES | {"toy_world", "rephrase"}
+    for path, record in records.items():
+        assert record["slurm_job_id"], path
+        expected = "gpu" if record["rule"] in GPU_RULES else "cpu"
+        assert record["slurm_partition"] == expected, path
+    # One Slurm job per Snakemake job: the three unlearning runs had three jobs.
+    unlearn_jobs = {r["slurm_job_id"] for r in records.values() if r["rule"] == "unlearn"}
+    assert len(unlearn_jobs) == 3
+
+
+def test_slurm_results_match_a_local_run(slurm_study, tiny_study):
+    for table in ("summary", "prompt_attacks", "relearning"):
+        slurm = pd.read_csv(slurm_study / f"results/tables/{table}.csv")
+        local = pd.read_csv(tiny_study / f"results/tables/{table}.csv")
+        numbers = [c for c in local.columns if c in ("accuracy", "uplift", "recovery")]
+        assert numbers, table
+        keys = [c for c in local.columns if local[c].dtype == object and "sha256" not in c]
+        pd.testing.assert_frame_equal(
+            slurm.sort_values(keys)[keys + numbers].reset_index(drop=True),
+            local.sort_values(keys)[keys + numbers].reset_index(drop=True),
+        )

