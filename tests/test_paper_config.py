@@ -3,6 +3,7 @@
 import os
 import re
 import subprocess
+import sys
 
 import yaml
 from conftest import REPO
@@ -15,7 +16,16 @@ PAPER = REPO / "config/paper.yaml"
 def dry_run_job_counts(tmp_path) -> dict[str, int]:
     env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     result = subprocess.run(
-        ["snakemake", "-n", "--configfile", str(PAPER), "--directory", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "--configfile",
+            str(PAPER),
+            "--directory",
+            str(tmp_path),
+        ],
         cwd=REPO,
         env=env,
         capture_output=True,

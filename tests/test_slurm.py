@@ -7,6 +7,7 @@ its Debian packages first). Elsewhere this test is skipped with the reason.
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 import pandas as pd
@@ -52,7 +53,7 @@ def slurm_study(slurm_cluster, tmp_path_factory):
         "UNLEARNING_AUDIT_SLURM_CPU_PARTITION": "cpu",
     }
     command = [
-        "snakemake", "--profile", "slurm", "--directory", str(workdir),
+        sys.executable, "-m", "snakemake", "--profile", "slurm", "--directory", str(workdir),
         # This test cluster keeps no accounting database: ask squeue, send no account.
         "--slurm-status-command", "squeue", "--slurm-no-account",
         # Poll every few seconds, not every 40: these jobs take seconds.
