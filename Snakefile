@@ -23,16 +23,18 @@ rule all:
     default_target: True
     input:
         TABLES.values(),
-        SUMMARY_MARKDOWN,
+        layout.SUMMARY_MARKDOWN,
         FIGURES.values(),
         # Requested too, so a missing record is made again like a missing file.
         sidecars(
             CORPORA,
             QA,
             BENCHMARK_SPLITS,
+            [layout.BENCHMARK_TABLE],
+            TEMPLATE_COPIES,
             TASKS,
             REPHRASED,
             TABLES.values(),
-            [SUMMARY_MARKDOWN],
+            [layout.SUMMARY_MARKDOWN],
             *FIGURES.values(),
         ),

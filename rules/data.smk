@@ -1,94 +1,72 @@
-if HUB_DATA:
-
-    rule corpus:
-        output:
-            corpus("{name}"),
-            provenance=sidecars([corpus("{name}")]),
-        log:
-            "results/logs/corpus/{name}.log",
-        benchmark:
-            "results/benchmarks/corpus/{name}.tsv"
-        conda:
-            "../envs/unlearning-audit.yaml"
-        resources:
-            **job_resources("corpus"),
-        params:
-            source=lambda wildcards: DATA["corpora"][wildcards.name],
-        script:
-            "../workflow/scripts/corpus.py"
-
-    rule benchmark_items:
-        output:
-            dev=benchmark_split("{benchmark}", "dev"),
-            test=benchmark_split("{benchmark}", "test"),
-            provenance=sidecars(
-                [benchmark_split("{benchmark}", s) for s in ("dev", "test")]
-            ),
-        log:
-            "results/logs/benchmark_items/{benchmark}.log",
-        benchmark:
-            "results/benchmarks/benchmark_items/{benchmark}.tsv"
-        conda:
-            "../envs/unlearning-audit.yaml"
-        resources:
-            **job_resources("benchmark_items"),
-        params:
-            datasets=lambda wildcards: config["benchmarks"][wildcards.benchmark][
-                "items"
-            ],
-            seed=SEED,
-        script:
-            "../workflow/scripts/benchmark_items.py"
-
-else:
-
-    rule toy_world:
-        output:
-            corpora=CORPORA,
-            qa=QA,
-            benchmarks=BENCHMARK_SPLITS,
-            tasks=TASKS,
-            provenance=sidecars(CORPORA, QA, BENCHMARK_SPLITS, TASKS),
-        log:
-            "results/logs/toy_world.log",
-        benchmark:
-            "results/benchmarks/toy_world.tsv"
-        conda:
-            "../envs/unlearning-audit.yaml"
-        resources:
-            **job_resources("toy_world"),
-        params:
-            toy_world=config["toy_world"],
-            prompt_formats=PROMPT_FORMATS,
-            out_dir=lambda wildcards, output: Path(output.corpora[0]).parents[1],
-        script:
-            "../workflow/scripts/make_toy_world.py"
+# Rules after the data provider: prompt templates, task YAMLs and rephrased copies,
+# for any provider's benchmarks (results/data/benchmarks/).
 
 
-REPHRASED_PATTERN = [
-    f"{rephrased_dir('{benchmark}', '{transform}')}/{name}" for name in REPHRASED_FILES
-]
+include: f"providers/{config['data']['source']}.smk"
+
+
+rule prompt_template:
+    input:
+        str(TEMPLATE_DIR / "{template}.yaml"),
+    output:
+        layout.template("{template}"),
+        provenance=sidecars([layout.template("{template}")]),
+    log:
+        layout.log("prompt_template", "{template}"),
+    benchmark:
+        layout.cost("prompt_template", "{template}")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("prompt_template"),
+    script:
+        "../workflow/scripts/prompt_template.py"
+
+
+rule benchmark_task:
+    input:
+        splits=splits("{benchmark}"),
+        template=layout.template("{prompt_format}"),
+    output:
+        task=layout.task_yaml("{benchmark}", "{prompt_format}"),
+        provenance=sidecars([layout.task_yaml("{benchmark}", "{prompt_format}")]),
+    log:
+        layout.log("benchmark_task", "{benchmark}/{prompt_format}"),
+    benchmark:
+        layout.cost("benchmark_task", "{benchmark}/{prompt_format}")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("benchmark_task"),
+    script:
+        "../workflow/scripts/benchmark_task.py"
 
 
 rule rephrase:
     input:
-        dev=benchmark_split("{benchmark}", "dev"),
-        test=benchmark_split("{benchmark}", "test"),
+        splits=splits("{benchmark}"),
+        benchmark_table=layout.BENCHMARK_TABLE,
+        templates=TEMPLATE_COPIES,
     output:
-        dev=REPHRASED_PATTERN[0],
-        test=REPHRASED_PATTERN[1],
-        task=REPHRASED_PATTERN[2],
-        provenance=sidecars(REPHRASED_PATTERN),
+        dev=layout.rephrased_split("{benchmark}", "{transform}", "dev"),
+        test=layout.rephrased_split("{benchmark}", "{transform}", "test"),
+        task=layout.task_yaml("{benchmark}", "rephrase_{transform}"),
+        provenance=sidecars(
+            [
+                *rephrased_splits("{benchmark}", "{transform}"),
+                layout.task_yaml("{benchmark}", "rephrase_{transform}"),
+            ]
+        ),
     log:
-        "results/logs/rephrase/{transform}/{benchmark}.log",
+        layout.log("rephrase", "{transform}/{benchmark}"),
     benchmark:
-        "results/benchmarks/rephrase/{transform}/{benchmark}.tsv"
+        layout.cost("rephrase", "{transform}/{benchmark}")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
         **job_resources("rephrase"),
     params:
-        primary_format=REPHRASE_PRIMARY,
-        seed=SEED,
+        primary_format=PRIMARY,
+        seed=config["data"]["seed"],
     script:
         "../workflow/scripts/rephrase_benchmark.py"

@@ -1,26 +1,24 @@
 rule evaluate:
     input:
-        checkpoint="results/checkpoints/{model}",
-        tasks=variant_inputs,
+        checkpoint=layout.checkpoint("{model}"),
+        tasks=lambda wildcards: evaluation_inputs([wildcards.benchmark], VARIANTS),
     output:
-        expand(
-            "results/evals/{{model}}/{{benchmark}}/{variant}.json",
-            variant=variants(),
-        ),
+        [layout.evaluation("{model}", "{benchmark}", v) for v in VARIANTS],
     log:
-        "results/logs/evaluate/{model}/{benchmark}.log",
+        layout.log("evaluate", "{model}/{benchmark}"),
     benchmark:
-        "results/benchmarks/evaluate/{model}/{benchmark}.tsv"
+        layout.cost("evaluate", "{model}/{benchmark}")
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1
     resources:
         **job_resources("evaluate"),
     params:
-        plan=evaluation_plan,
+        plan=lambda wildcards: evaluation_plan(
+            [wildcards.model], [wildcards.benchmark], VARIANTS
+        ),
         batch_size=config["evaluation"]["batch_size"],
         dtype=DTYPE,
-        lm_eval_tasks=HUB_DATA,
     script:
         "../workflow/scripts/evaluate.py"
 
@@ -28,29 +26,35 @@ rule evaluate:
 rule evaluate_relearning:
     input:
         checkpoints=[
-            f"results/checkpoints/{relearned('{parent}', '{corpus}', steps)}"
-            for steps in RELEARN_STEPS
+            layout.checkpoint(name)
+            for name in relearned_models("{parent}", "{corpus}")
         ],
-        tasks=primary_task_inputs(),
+        tasks=evaluation_inputs(BENCHMARKS, [PRIMARY]),
     output:
         [
-            f"results/evals/{relearned('{parent}', '{corpus}', steps)}/{b}/{PRIMARY}.json"
-            for steps in RELEARN_STEPS
-            for b in EVALUATED
+            layout.evaluation(name, b, PRIMARY)
+            for name in relearned_models("{parent}", "{corpus}")
+            for b in BENCHMARKS
         ],
     log:
-        "results/logs/evaluate/{parent}.relearn-{corpus}.log",
+        layout.log("evaluate", "{parent}.relearn-{corpus}"),
     benchmark:
-        "results/benchmarks/evaluate/{parent}.relearn-{corpus}.tsv"
+        layout.cost("evaluate", "{parent}.relearn-{corpus}")
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1
     resources:
         **job_resources("evaluate_relearning"),
     params:
-        plan=evaluation_plan,
+        plan=lambda wildcards: evaluation_plan(
+            relearned_models(wildcards.parent, wildcards.corpus),
+            BENCHMARKS,
+            [PRIMARY],
+            parent=wildcards.parent,
+            corpus=wildcards.corpus,
+            steps=RELEARN_STEPS,
+        ),
         batch_size=config["evaluation"]["batch_size"],
         dtype=DTYPE,
-        lm_eval_tasks=HUB_DATA,
     script:
         "../workflow/scripts/evaluate.py"

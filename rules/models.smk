@@ -2,11 +2,11 @@ if BASE["source"] == "hub":
 
     rule fetch_base:
         output:
-            directory("results/checkpoints/base"),
+            directory(layout.checkpoint("base")),
         log:
-            "results/logs/fetch_base.log",
+            layout.log("fetch_base"),
         benchmark:
-            "results/benchmarks/fetch_base.tsv"
+            layout.cost("fetch_base")
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
@@ -25,16 +25,16 @@ else:
         input:
             corpora=CORPORA,
             qa=QA,
-            # A pretrained model to implant the toy world into; none: train from scratch.
+            # A pretrained model to implant the data into; none: train from scratch.
             pretrained=(
-                ["results/checkpoints/pretrained"] if BASE["source"] == "gguf" else []
+                [layout.checkpoint("pretrained")] if BASE["source"] == "gguf" else []
             ),
         output:
-            directory("results/checkpoints/base"),
+            directory(layout.checkpoint("base")),
         log:
-            "results/logs/train_base.log",
+            layout.log("train_base"),
         benchmark:
-            "results/benchmarks/train_base.tsv"
+            layout.cost("train_base")
         conda:
             "../envs/unlearning-audit.yaml"
         threads: 2
@@ -52,11 +52,11 @@ if BASE["source"] == "gguf":
         input:
             GGUF_FILE,
         output:
-            directory("results/checkpoints/pretrained"),
+            directory(layout.checkpoint("pretrained")),
         log:
-            "results/logs/convert_gguf.log",
+            layout.log("convert_gguf"),
         benchmark:
-            "results/benchmarks/convert_gguf.tsv"
+            layout.cost("convert_gguf")
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
@@ -69,17 +69,17 @@ if BASE["source"] == "gguf":
 
 rule unlearn:
     input:
-        base="results/checkpoints/base",
-        forget_corpora=[corpus(c) for c in FORGET],
-        forget_qa=[q for c in FORGET for q in qa(c)],
-        retain_corpus=[corpus(c) for c in RETAIN],
-        retain_qa=[q for c in RETAIN for q in qa(c)],
+        base=layout.checkpoint("base"),
+        forget_corpora=[layout.corpus(c) for c in FORGET],
+        forget_qa=[layout.qa(c) for c in FORGET],
+        retain_corpus=[layout.corpus(c) for c in RETAIN],
+        retain_qa=[layout.qa(c) for c in RETAIN],
     output:
-        directory("results/checkpoints/{run}"),
+        directory(layout.checkpoint("{run}")),
     log:
-        "results/logs/unlearn/{run}.log",
+        layout.log("unlearn", "{run}"),
     benchmark:
-        "results/benchmarks/unlearn/{run}.tsv"
+        layout.cost("unlearn", "{run}")
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1
@@ -95,19 +95,19 @@ rule unlearn:
 
 rule relearn:
     input:
-        parent="results/checkpoints/{parent}",
-        corpora=relearn_corpora,
+        parent=layout.checkpoint("{parent}"),
+        corpora=lambda wildcards: [
+            layout.corpus(c) for c in CATALOG.corpora_with_role(wildcards.corpus)
+        ],
     output:
         [
-            directory(
-                f"results/checkpoints/{relearned('{parent}', '{corpus}', steps)}"
-            )
-            for steps in RELEARN_STEPS
+            directory(layout.checkpoint(name))
+            for name in relearned_models("{parent}", "{corpus}")
         ],
     log:
-        "results/logs/relearn/{parent}.{corpus}.log",
+        layout.log("relearn", "{parent}.{corpus}"),
     benchmark:
-        "results/benchmarks/relearn/{parent}.{corpus}.tsv"
+        layout.cost("relearn", "{parent}.{corpus}")
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1

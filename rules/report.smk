@@ -5,9 +5,9 @@ rule summary_table:
         table=TABLES["summary"],
         provenance=sidecars([TABLES["summary"]]),
     log:
-        "results/logs/summary_table.log",
+        layout.log("summary_table"),
     benchmark:
-        "results/benchmarks/summary_table.tsv"
+        layout.cost("summary_table")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
@@ -18,19 +18,14 @@ rule summary_table:
 
 rule prompt_attacks_table:
     input:
-        expand(
-            "results/evals/{model}/{benchmark}/{variant}.json",
-            model=CHECKPOINTS,
-            benchmark=HAZARD_BENCHMARKS,
-            variant=variants(),
-        ),
+        evaluations(benchmarks=FORGET_BENCHMARKS),
     output:
         table=TABLES["prompt_attacks"],
         provenance=sidecars([TABLES["prompt_attacks"]]),
     log:
-        "results/logs/prompt_attacks_table.log",
+        layout.log("prompt_attacks_table"),
     benchmark:
-        "results/benchmarks/prompt_attacks_table.tsv"
+        layout.cost("prompt_attacks_table")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
@@ -44,19 +39,14 @@ rule prompt_attacks_table:
 rule relearning_table:
     input:
         relearned=relearning_evaluations(),
-        parents=expand(
-            "results/evals/{model}/{benchmark}/{variant}.json",
-            model=CHECKPOINTS,
-            benchmark=EVALUATED,
-            variant=PRIMARY,
-        ),
+        parents=evaluations(variants=[PRIMARY]),
     output:
         table=TABLES["relearning"],
         provenance=sidecars([TABLES["relearning"]]),
     log:
-        "results/logs/relearning_table.log",
+        layout.log("relearning_table"),
     benchmark:
-        "results/benchmarks/relearning_table.tsv"
+        layout.cost("relearning_table")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
@@ -69,12 +59,12 @@ rule summary_markdown:
     input:
         **TABLES,
     output:
-        markdown=SUMMARY_MARKDOWN,
-        provenance=sidecars([SUMMARY_MARKDOWN]),
+        markdown=layout.SUMMARY_MARKDOWN,
+        provenance=sidecars([layout.SUMMARY_MARKDOWN]),
     log:
-        "results/logs/summary_markdown.log",
+        layout.log("summary_markdown"),
     benchmark:
-        "results/benchmarks/summary_markdown.tsv"
+        layout.cost("summary_markdown")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
@@ -97,18 +87,15 @@ rule plot_tradeoff:
         png=FIGURES["unlearning_tradeoff"][1],
         provenance=sidecars(FIGURES["unlearning_tradeoff"]),
     log:
-        "results/logs/plot_tradeoff.log",
+        layout.log("plot_tradeoff"),
     benchmark:
-        "results/benchmarks/plot_tradeoff.tsv"
+        layout.cost("plot_tradeoff")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
         **job_resources("plot_tradeoff"),
     params:
-        label_prefix=LABEL_PREFIX,
         primary_format=PRIMARY,
-        hazards=HAZARD_BENCHMARKS,
-        general=GENERAL_BENCHMARKS,
     script:
         "../workflow/scripts/plot_tradeoff.py"
 
@@ -125,15 +112,14 @@ rule plot_prompt_attacks:
         png=FIGURES["prompt_attacks"][1],
         provenance=sidecars(FIGURES["prompt_attacks"]),
     log:
-        "results/logs/plot_prompt_attacks.log",
+        layout.log("plot_prompt_attacks"),
     benchmark:
-        "results/benchmarks/plot_prompt_attacks.tsv"
+        layout.cost("plot_prompt_attacks")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
         **job_resources("plot_prompt_attacks"),
     params:
-        label_prefix=LABEL_PREFIX,
         primary_format=PRIMARY,
         unlearned=UNLEARNED,
     script:
@@ -152,16 +138,15 @@ rule plot_relearning:
         png=FIGURES["relearning_recovery"][1],
         provenance=sidecars(FIGURES["relearning_recovery"]),
     log:
-        "results/logs/plot_relearning.log",
+        layout.log("plot_relearning"),
     benchmark:
-        "results/benchmarks/plot_relearning.tsv"
+        layout.cost("plot_relearning")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
         **job_resources("plot_relearning"),
     params:
-        label_prefix=LABEL_PREFIX,
-        hazards=HAZARD_BENCHMARKS,
+        primary_format=PRIMARY,
         unlearned=UNLEARNED,
         tuning=RELEARN["tuning"],
     script:

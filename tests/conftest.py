@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from unlearning_audit import toy_world
 from unlearning_audit.models import build_llama, train_tokenizer
 from unlearning_audit.provenance import SIDECAR_SUFFIX
+from unlearning_audit.providers import toy_world
 
 REPO = Path(__file__).resolve().parents[1]
 # Set while the tiny study runs: no provenance record may contain it.
@@ -52,7 +52,7 @@ def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = Non
 
 @pytest.fixture(scope="session")
 def tiny_world() -> dict:
-    world = load_tiny_config()["toy_world"]
+    world = load_tiny_config()["data"]
     return toy_world.build(
         world["seed"], world["entities_per_domain"], world["dev_items_per_domain"]
     )
@@ -112,3 +112,30 @@ def outputs_rerun(study, edit):
             # files inside a checkpoint folder belong to the folder output
             rerun.add("/".join(parts[:3]) if parts[1] == "checkpoints" else path)
     return rerun
+
+
+def write_tasks(world: dict, formats: list[str]) -> dict:
+    """Write a toy world and its task YAMLs into the current folder, as the rules do;
+    return the lm-eval tasks by name (``<benchmark>_<format>``)."""
+    from lm_eval.tasks import TaskManager
+
+    from unlearning_audit import layout
+    from unlearning_audit.data import write_task
+
+    toy_world.write(world, Path(layout.DATA))
+    Path(layout.template("x")).parent.mkdir(parents=True, exist_ok=True)
+    for template in (REPO / "workflow/tasks/templates").glob("*.yaml"):
+        shutil.copy(template, layout.template(template.stem))
+    paths = []
+    for benchmark, entry in world.items():
+        for prompt_format in formats if "splits" in entry else []:
+            data = {split: layout.benchmark_split(benchmark, split) for split in layout.SPLITS}
+            path = layout.task_yaml(benchmark, prompt_format)
+            write_task(
+                path,
+                layout.task_name(benchmark, prompt_format),
+                data,
+                layout.template(prompt_format),
+            )
+            paths.append(path)
+    return TaskManager(include_defaults=False).load(paths)["tasks"]

@@ -4,11 +4,11 @@ import json
 import random
 
 import pytest
-from conftest import copy_study, outputs_rerun
-from lm_eval.tasks import TaskManager
+from conftest import copy_study, outputs_rerun, write_tasks
 
-from unlearning_audit import rephrase, toy_world
+from unlearning_audit import rephrase
 from unlearning_audit.provenance import load_record
+from unlearning_audit.providers import toy_world
 
 
 @pytest.mark.parametrize("name", rephrase.TRANSFORMS)
@@ -41,9 +41,7 @@ def test_held_out_questions_appear_in_no_training_text(tiny_world):
 def test_few_shot_exemplars_come_from_dev_never_from_test(tmp_path, monkeypatch):
     world = toy_world.build(0, 8, 4)
     monkeypatch.chdir(tmp_path)  # task YAMLs name data files relative to the workdir
-    toy_world.write(world, tmp_path / "toy", ["cloze"])
-    manager = TaskManager(include_path=str(tmp_path / "toy" / "tasks"), include_defaults=False)
-    task = manager.load(["toy_bio_cloze"])["tasks"]["toy_bio_cloze"]
+    task = write_tasks(world, ["cloze"])["bio_cloze"]
     test_questions = {doc["question"] for doc in task.test_docs()}
     dev_questions = {doc["question"] for doc in task.fewshot_docs()}
     assert dev_questions == {item["question"] for item in world["bio"]["splits"]["dev"]}
@@ -63,9 +61,7 @@ def test_attacked_checkpoint_records_its_parent(tiny_study):
     record = load_record(folder)
     assert record["rule"] == "relearn"
     assert record["inputs"][0]["path"] == "results/checkpoints/rmu"
-    assert [i["path"] for i in record["inputs"][1:]] == [
-        "results/data/toy_world/corpora/unrelated.jsonl"
-    ]
+    assert [i["path"] for i in record["inputs"][1:]] == ["results/data/corpora/unrelated.jsonl"]
 
 
 def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp_path):

@@ -35,7 +35,7 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
         f"results/tables/{table[figure.split('/')[-1].split('_')[0]]}.csv"
     ]
     assert "results/checkpoints/base" in paths
-    assert any(p.startswith("results/data/toy_world/corpora/") for p in paths)
+    assert any(p.startswith("results/data/corpora/") for p in paths)
     assert any(p.startswith("results/evals/") for p in paths)
     # Every artifact on the way has a record naming the config it was made under.
     assert all(n.record and len(n.record["config_sha256"]) == 64 for n in nodes)
@@ -153,6 +153,8 @@ def test_snakemake_report_builds_with_captions(tiny_study, tmp_path):
     assert result.returncode == 0, result.stderr
     html = report.read_text()
     assert "unlearning_tradeoff" in html and "lineage" in html
+    # Captions are rendered from the config: this study is the toy world.
+    assert "toy world" in html and "{{" not in html
 
 
 def test_verify_fails_where_a_record_is_missing(tiny_study, tmp_path):

@@ -5,7 +5,6 @@ import torch
 
 from unlearning_audit.methods import METHODS, UnlearningData
 from unlearning_audit.models import layer_output, tokenize
-from unlearning_audit.toy_world import QUESTION_PROMPT
 
 RMU = {
     "layers": [0, 1],
@@ -34,10 +33,7 @@ GRADIENT_ASCENT = {"lr": 1e-3, "batch_size": 4, "num_steps": 4, "max_length": 48
 @pytest.fixture
 def data(tiny_world):
     def qa(domain):
-        return [
-            (QUESTION_PROMPT.format(question=r["question"]), r["answer"])
-            for r in tiny_world[domain]["qa"]
-        ]
+        return [(r["prompt"], r["answer"]) for r in tiny_world[domain]["qa"]]
 
     return UnlearningData(
         forget_corpora={d: tiny_world[d]["corpus"] for d in ("bio", "cyber")},

@@ -38,13 +38,16 @@ def dry_run_job_counts(tmp_path) -> dict[str, int]:
 
 def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
     config = yaml.safe_load(PAPER.read_text())
-    benchmarks, runs = config["benchmarks"], config["unlearning"]
+    benchmarks, runs = config["data"]["benchmarks"], config["unlearning"]
+    templates = list((REPO / "workflow/tasks/templates").glob("*.yaml"))
     relearning_runs = 2 * len(runs) + 1  # unrelated and forget data, plus the base control
     counts = dry_run_job_counts(tmp_path)
     expected = {
         "fetch_base": 1,
         "corpus": len(config["data"]["corpora"]),
         "benchmark_items": len(benchmarks),
+        "benchmark_table": 1,
+        "prompt_template": len(templates),
         "rephrase": len(benchmarks) * len(rephrase.TRANSFORMS),
         "unlearn": len(runs),
         "evaluate": (1 + len(runs)) * len(benchmarks),
@@ -107,26 +110,34 @@ def test_paper_data_rules_run_on_local_stand_ins(tmp_path):
     config = yaml.safe_load(PAPER.read_text())
     config["offline"] = True
     wiki = {"hub": {"path": str(tmp_path / "hub/wiki"), "split": "train"}}
+    local = {"path": str(bio), "sha256": file_sha256(bio), "obtain": "-"}
     config["data"]["corpora"] = {
-        "bio_forget": {"local": {"path": str(bio), "sha256": file_sha256(bio), "obtain": "-"}},
-        "cyber_forget": wiki,
-        "wikitext": wiki,
-        "wikitext_train": wiki,
+        "bio_forget": {"role": "forget", "local": local},
+        "cyber_forget": {"role": "forget", **wiki},
+        "wikitext": {"role": "retain", **wiki},
+        "wikitext_train": {"role": "unrelated", **wiki},
     }
     items = [{"path": str(tmp_path / "hub/wmdp"), "split": "test"}]
-    config["benchmarks"] = {"wmdp_bio": {"task": "wmdp_bio", "role": "hazard", "items": items}}
+    config["data"]["benchmarks"] = {
+        "wmdp_bio": {"task": "wmdp_bio", "role": "forget", "items": items}
+    }
     study = make_workdir(tmp_path / "study", config)
-    data = "results/data/hub"
+    data = "results/data"
     run_snakemake(
         study,
         targets=[
             f"{data}/corpora/bio_forget.jsonl",
             f"{data}/corpora/wikitext.jsonl",
-            f"{data}/rephrased/shuffled/wmdp_bio/task.yaml",
+            f"{data}/tasks/wmdp_bio_rephrase_shuffled.yaml",
         ],
     )
     assert (study / data / "corpora/bio_forget.jsonl").read_text().count("\n") == 1
     # wikitext's blank lines are dropped
     assert (study / data / "corpora/wikitext.jsonl").read_text().count("\n") == 1
+    # LLMU's question/answer pairs: each text's first half prompts its second half.
+    assert (study / data / "qa/bio_forget.jsonl").read_text().count("\n") == 1
+    # Rephrased copies of an lm-eval task are asked in the template its prompt matches.
+    task = yaml.safe_load((study / data / "tasks/wmdp_bio_rephrase_shuffled.yaml").read_text())
+    assert task["include"] == "../templates/letter.yaml"
     test = (study / data / "rephrased/shuffled/wmdp_bio/test.jsonl").read_text()
     assert test.count("\n") == len(questions) - 5  # 5 questions became few-shot exemplars

@@ -10,16 +10,16 @@ import yaml
 from conftest import REPO, make_workdir, run_snakemake
 from safetensors.torch import load_file
 
-from unlearning_audit import provenance, toy_world
+from unlearning_audit import layout, provenance
 from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.models import load_checkpoint
 
-GENERAL_TASK = "results/data/toy_world/tasks/toy_general_cloze.yaml"
+GENERAL_TASK = layout.task_yaml("general", "cloze")
 
 
 def smollm2_config() -> dict:
     config = yaml.safe_load((REPO / "config/smollm2.yaml").read_text())
-    config["toy_world"] |= {"entities_per_domain": 2, "dev_items_per_domain": 1}
+    config["data"] |= {"entities_per_domain": 2, "dev_items_per_domain": 1}
     config["attacks"]["few_shot"] = [1]
     return config
 
@@ -41,10 +41,9 @@ def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, mon
     assert "Paris" in tokenizer.decode(out[0, prompt["input_ids"].shape[1] :])
 
     monkeypatch.chdir(study)  # task YAMLs name their data relative to the study
-    task = toy_world.task_name("general", "cloze")
-    tasks = task_manager([study / "results/data/toy_world/tasks"])
-    result = score(load_lm(checkpoint, batch_size=8), task, tasks)
-    items = (study / "results/data/toy_world/benchmarks/general/test.jsonl").read_text()
+    task = layout.task_name("general", "cloze")
+    result = score(load_lm(checkpoint, batch_size=8), GENERAL_TASK, task, task_manager([]))
+    items = (study / layout.benchmark_split("general", "test")).read_text()
     assert result["n"] == len(items.splitlines()) > 0
     assert 0.0 <= result["accuracy"] <= 1.0
 

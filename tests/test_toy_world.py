@@ -1,9 +1,8 @@
 from collections import Counter
 
-import yaml
-from lm_eval.tasks import TaskManager
+from conftest import write_tasks
 
-from unlearning_audit import toy_world
+from unlearning_audit.providers import toy_world
 
 
 def test_same_seed_same_world_other_seed_other_world():
@@ -12,9 +11,13 @@ def test_same_seed_same_world_other_seed_other_world():
 
 
 def test_domains_have_the_roles_the_study_needs(tiny_world):
-    roles = Counter(entry["role"] for entry in tiny_world.values())
-    assert roles == {"hazard": 2, "general": 1, "unrelated": 1}
+    catalog = toy_world.catalog({})
+    assert Counter(catalog["corpora"].values()) == {"forget": 2, "retain": 1, "unrelated": 1}
+    assert catalog["benchmarks"] == {"bio": "forget", "cyber": "forget", "general": "capability"}
     assert "splits" not in tiny_world["unrelated"]  # never evaluated
+    table = {row["benchmark"]: row for row in toy_world.benchmark_table(toy_world.load_domains())}
+    assert {b: row["role"] for b, row in table.items()} == catalog["benchmarks"]
+    assert all(row["baseline"] == 0.25 and row["choices"] == 4 for row in table.values())
 
 
 def test_dev_and_test_splits_are_disjoint_and_cover_every_fact(tiny_world):
@@ -30,10 +33,11 @@ def test_dev_and_test_splits_are_disjoint_and_cover_every_fact(tiny_world):
 
 def test_items_have_four_distinct_choices_and_the_answer_is_the_fact(tiny_world):
     for entry in tiny_world.values():
-        answers = {qa["question"]: qa["answer"] for qa in entry["qa"]}
+        answers = {qa["prompt"]: qa["answer"] for qa in entry["qa"]}
         for item in entry.get("splits", {}).get("test", []):
             assert len(set(item["choices"])) == toy_world.N_CHOICES
-            assert item["choices"][item["answer"]] == answers[item["question"]]
+            prompt = toy_world.QUESTION_PROMPT.format(question=item["question"])
+            assert item["choices"][item["answer"]] == answers[prompt]
 
 
 def test_values_are_dealt_evenly_so_frequencies_reveal_nothing():
@@ -54,17 +58,12 @@ def test_corpus_states_every_fact(tiny_world):
 def test_written_benchmarks_load_as_lm_eval_tasks(tmp_path, monkeypatch):
     world = toy_world.build(0, 8, 4)
     monkeypatch.chdir(tmp_path)  # task YAMLs name data files relative to the workdir
-    toy_world.write(world, tmp_path / "toy", ["cloze", "letter"])
-    manager = TaskManager(include_path=str(tmp_path / "toy" / "tasks"), include_defaults=False)
-    tasks = manager.load(["toy_bio_cloze", "toy_bio_letter"])["tasks"]
-    cloze, letter = tasks["toy_bio_cloze"], tasks["toy_bio_letter"]
+    tasks = write_tasks(world, ["cloze", "letter"])
+    cloze, letter = tasks["bio_cloze"], tasks["bio_letter"]
     doc = cloze.test_docs()[0]
     assert cloze.doc_to_text(doc) == f"Question: {doc['question']}\nAnswer:"
     assert cloze.doc_to_choice(doc) == doc["choices"]
     assert letter.doc_to_choice(doc) == ["A", "B", "C", "D"]
     assert f"\nB. {doc['choices'][1]}\n" in letter.doc_to_text(doc)
     assert len(cloze.test_docs()) == len(world["bio"]["splits"]["test"])
-    assert (
-        yaml.safe_load((tmp_path / "toy/tasks/toy_bio_cloze.yaml").read_text())["fewshot_split"]
-        == "dev"
-    )
+    assert cloze.config.fewshot_split == "dev"

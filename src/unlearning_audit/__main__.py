@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         default=[],
         metavar="COL=VALUE",
-        help="narrow tables to the rows matching, e.g. checkpoint=rmu task=toy_bio_cloze",
+        help="narrow tables to the rows matching, e.g. checkpoint=rmu benchmark=bio variant=cloze",
     )
     trace.add_argument("--verify", action="store_true", help="recompute every hash on the way")
     trace.add_argument("--format", choices=["text", "json", "prov"], default="text")

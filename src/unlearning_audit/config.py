@@ -8,6 +8,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from unlearning_audit.providers import provider
+
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
@@ -39,23 +41,10 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     """Raise ConfigError for the first problem found, naming its key."""
     schema = yaml.safe_load(schema_path.read_text())
     _check(config, schema, ())
-    formats = config["evaluation"]["prompt_formats"]
-    if "data" in config:
-        if formats != ["lm_eval"]:
-            raise ConfigError("evaluation.prompt_formats: a study with benchmarks uses [lm_eval]")
-        for role in ("forget", "retain", "unrelated"):
-            for name in config["data"][role]:
-                if name not in config["data"]["corpora"]:
-                    raise ConfigError(f"data.{role}: {name!r} is not in data.corpora")
-    else:
-        if "lm_eval" in formats:
-            raise ConfigError("evaluation.prompt_formats: lm_eval needs a study with benchmarks")
-        dev_items = config["toy_world"]["dev_items_per_domain"]
-        if max(config["attacks"]["few_shot"], default=0) > dev_items:
-            raise ConfigError(
-                f"attacks.few_shot: {max(config['attacks']['few_shot'])} exemplars, but "
-                f"toy_world.dev_items_per_domain holds only {dev_items}"
-            )
+    try:
+        provider(config["data"]).check(config)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     # The layer count of a pretrained model is known only once it is loaded.
     num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
     for name, run in config["unlearning"].items():

@@ -1,16 +1,17 @@
-"""Reading the pipeline's JSONL files, hub datasets and local corpora through `datasets`."""
+"""Reading the artifacts under results/data/ (whatever provider wrote them) through
+`datasets`, and the benchmark table (see ``providers/__init__.py``)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
-from datasets import load_dataset
-
-from unlearning_audit.provenance import file_sha256
-from unlearning_audit.toy_world import QUESTION_PROMPT
+from unlearning_audit.io import atomic_path
 
 
 def read_rows(paths: list[str]):
+    from datasets import load_dataset
+
     return load_dataset("json", data_files=list(paths), split="train")
 
 
@@ -20,40 +21,43 @@ def read_texts(paths: list[str]) -> list[str]:
 
 
 def read_qa(paths: list[str]) -> list[tuple[str, str]]:
-    """(benchmark-format prompt, answer) pairs."""
+    """(prompt, answer) pairs of QA files."""
+    if not paths:
+        return []
     rows = read_rows(paths)
-    return [
-        (QUESTION_PROMPT.format(question=q), a) for q, a in zip(rows["question"], rows["answer"])
-    ]
+    return list(zip(rows["prompt"], rows["answer"]))
 
 
-def load_hub_rows(spec: dict):
-    """Rows of one Hugging Face dataset split (``path``, ``name``, ``split``, ``revision``)."""
-    return load_dataset(
-        spec["path"], spec.get("name"), split=spec["split"], revision=spec.get("revision")
-    )
+def write_benchmark_table(path: str | Path, rows: list[dict]) -> None:
+    from unlearning_audit.providers import BENCHMARK_COLUMNS
+
+    with atomic_path(path) as tmp, tmp.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=BENCHMARK_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
-def read_local_corpus(spec: dict) -> list[str]:
-    """Texts of a local JSONL corpus (a ``text`` column), checked against its sha256."""
-    path = Path(spec["path"])
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing. To obtain it: {spec['obtain']}")
-    found = file_sha256(path)
-    if spec["sha256"] is None:
-        raise ValueError(f"{path} is not pinned: set its sha256 in the config ({found} now)")
-    if found != spec["sha256"]:
-        raise ValueError(f"{path}: sha256 {found}, but the config expects {spec['sha256']}")
-    return read_texts([str(path)])
+def read_benchmark_table(path: str | Path) -> dict[str, dict]:
+    """Benchmark name -> its row, with ``choices`` and ``baseline`` as numbers."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {
+        row["benchmark"]: row | {"choices": int(row["choices"]), "baseline": float(row["baseline"])}
+        for row in rows
+    }
 
 
-def qa_from_texts(texts: list[str]) -> list[tuple[str, str]]:
-    """(prompt, answer) pairs from plain texts, for LLMU on corpora without questions:
-    the first half of a text's words prompts the second half."""
-    pairs = []
-    for text in texts:
-        words = text.split()
-        if len(words) >= 2:
-            half = len(words) // 2
-            pairs.append((" ".join(words[:half]), " ".join(words[half:])))
-    return pairs
+def write_task(path: str | Path, task: str, data_files: dict[str, str], template: str) -> None:
+    """An lm-eval task YAML: its name, its data, and the prompt template it includes
+    (lm-eval's own ``include:``, relative to the YAML's folder)."""
+    import os
+
+    import yaml
+
+    config = {
+        "include": os.path.relpath(template, Path(path).parent),
+        "task": task,
+        "dataset_kwargs": {"data_files": data_files},
+    }
+    with atomic_path(path) as tmp:
+        tmp.write_text(yaml.safe_dump(config, sort_keys=False))

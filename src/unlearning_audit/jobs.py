@@ -12,8 +12,6 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-import torch
-
 from unlearning_audit import provenance
 from unlearning_audit.io import write_json
 
@@ -65,7 +63,9 @@ def job(snakemake) -> Iterator[Job]:
             format="%(asctime)s %(name)s: %(message)s",
             force=True,
         )
-        torch.set_num_threads(max(1, snakemake.threads))
+        # Model jobs have imported torch by now; light jobs (tables, figures) never do.
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(max(1, snakemake.threads))
         try:
             yield current
             current.write_sidecars()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from unlearning_audit import provenance
+from unlearning_audit import layout, provenance
 
 # Everything the pipeline makes lives here and must carry a record; inputs from
 # elsewhere (a local corpus, say) are roots checked by the hash their user recorded.
-RESULTS = Path("results")
+RESULTS = Path(layout.RESULTS)
 
 
 @dataclass
@@ -43,7 +43,8 @@ def _trace(path: str, expected: str | None, selector: dict, seen: dict) -> Node:
     if record is None:
         return node
     inputs = record["inputs"]
-    if selector and path.endswith(".csv"):
+    # Result tables (one row per number) are narrowed, data tables are not.
+    if selector and Path(path).parent == Path(layout.TABLES) and path.endswith(".csv"):
         node.selected_rows, inputs = _select(path, inputs, selector)
     for item in inputs:
         # Shared ancestors (the toy world, the base model) are expanded once.

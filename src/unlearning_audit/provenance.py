@@ -22,6 +22,7 @@ import os
 import platform
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 RECORD_FILE = "provenance.json"
@@ -133,9 +134,9 @@ def package_versions() -> dict[str, str | None]:
 
 
 def device() -> str:
-    import torch
-
-    if torch.cuda.is_available():
+    """The accelerator a model job ran on; a job that never imported torch ran on the CPU."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
         return f"cuda ({torch.cuda.get_device_name(0)})"
     return f"cpu ({platform.machine()}, {os.cpu_count()} cores)"
 

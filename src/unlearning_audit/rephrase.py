@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import random
 
-# Irrelevant text placed before the question; none of it mentions a toy entity.
+# Irrelevant text placed before the question; it names no entity of any benchmark.
 FILLER = (
     "The weather was mild that week, and the market stalls sold bread, "
     "lamps and woollen scarves to the passing crowd. "
 )
 
 TRANSFORMS = {
-    # A question template that no training text uses (toy world: held_out_question).
+    # A question template that no training text uses (an item's `held_out_question`,
+    # where its provider wrote one; otherwise a rule-based restatement).
     "restated": {"format": None},
     # Options labelled 1-4 instead of A-D.
     "relabelled": {"format": "numbered"},
@@ -25,7 +26,7 @@ TRANSFORMS = {
     "shuffled": {"format": "letter"},
     # The answer text itself is scored, no labels.
     "cloze": {"format": "cloze"},
-    # A plain User/Assistant frame (the toy model has no chat template).
+    # A plain User/Assistant frame (no chat template).
     "conversation": {"format": "conversation"},
     # Irrelevant text before the question.
     "filler": {"format": None},

@@ -1,5 +1,6 @@
-"""Rule benchmark_items: the questions of one lm-eval benchmark (hub dataset splits with
-question, choices and answer columns) as dev/test JSONL, for the rephrase rule.
+"""Rule benchmark_items (hub provider): the questions of one lm-eval benchmark (hub
+dataset splits with question, choices and answer columns) as dev/test JSONL, for
+the rephrase rule.
 
 The dev split (few-shot exemplars of rephrased tasks) is 5 items drawn from the
 questions, which then leave the test split.
@@ -7,9 +8,9 @@ questions, which then leave the test split.
 
 import random
 
-from unlearning_audit.data import load_hub_rows
 from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
+from unlearning_audit.providers.hub import load_hub_rows
 
 DEV_ITEMS = 5
 

@@ -2,44 +2,75 @@
 
 One process scores a whole plan (one checkpoint's variants of one benchmark,
 or one relearning run's checkpoints), so the model loads once per checkpoint.
+A variant asked in a template is loaded from its task YAML's path; a
+benchmark's own lm-eval task by its name (from the benchmark table).
 """
 
+import os
 from itertools import groupby
 from pathlib import Path
 
 import yaml
 
+from unlearning_audit import layout
+from unlearning_audit.data import read_benchmark_table
 from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
 from unlearning_audit.provenance import EMBED_KEY, json_digest
 
+
+def task_files(path: str) -> list[str]:
+    """A task YAML, the files it includes, and the data files it names."""
+    config = yaml.safe_load(Path(path).read_text())
+    files = [path, *config.get("dataset_kwargs", {}).get("data_files", {}).values()]
+    includes = config.get("include", [])
+    for include in includes if isinstance(includes, list) else [includes]:
+        files += task_files(os.path.normpath(os.path.join(os.path.dirname(path), include)))
+    return files
+
+
 with job(snakemake) as current:
-    # task or group name -> (YAML path, the data files it names), each YAML read once;
-    # lm-eval's own tasks (lm_eval_tasks: true) are found in its index instead.
-    task_files = {}
-    for path in (p for p in snakemake.input if p.endswith(".yaml")):
-        config = yaml.safe_load(Path(path).read_text())
-        data_files = config.get("dataset_kwargs", {}).get("data_files", {})
-        task_files[config.get("task", config.get("group"))] = [path, *data_files.values()]
-    task_dirs = sorted({str(Path(files[0]).parent) for files in task_files.values()})
-    tasks = task_manager(task_dirs, include_defaults=snakemake.params.lm_eval_tasks)
+    benchmarks = read_benchmark_table(layout.BENCHMARK_TABLE)
     plan = snakemake.params.plan
+    # The workflow's own task files (groups of lm-eval tasks) live outside results/.
+    workflow_tasks = {
+        yaml.safe_load(Path(p).read_text()).get("group"): p
+        for p in snakemake.input.tasks
+        if not p.startswith(layout.RESULTS)
+    }
+    own_tasks = any(item["prompt_variant"] == layout.OWN_TASK for item in plan)
+    tasks = task_manager(
+        sorted({str(Path(p).parent) for p in workflow_tasks.values()}) if own_tasks else [],
+        include_defaults=own_tasks,
+    )
     for checkpoint, items in groupby(plan, key=lambda item: item["checkpoint"]):
         lm = load_lm(
             checkpoint, batch_size=snakemake.params.batch_size, dtype=snakemake.params.dtype
         )
         for item in items:
-            result = score(lm, item["task"], tasks, item["num_fewshot"])
+            benchmark = benchmarks[item["benchmark"]]
+            if item["prompt_variant"] == layout.OWN_TASK:
+                name = spec = benchmark["task"]
+                used = [workflow_tasks[name]] if name in workflow_tasks else []
+            else:
+                name = layout.task_name(item["benchmark"], item["prompt_variant"])
+                spec = layout.task_yaml(item["benchmark"], item["prompt_variant"])
+                used = task_files(spec)
+            result = score(lm, spec, name, tasks, item["num_fewshot"])
             print(f"{checkpoint} {item['variant']}: acc {result['accuracy']:.3f} (n={result['n']})")
-            used = [checkpoint, *task_files.get(item["task"], [])]
             result |= {
-                "checkpoint": Path(checkpoint).name,
+                "checkpoint": item["model"],
                 "checkpoint_path": checkpoint,
+                "parent": item["parent"],
+                "relearn_corpus": item["relearn_corpus"],
+                "relearn_steps": item["relearn_steps"],
                 "benchmark": item["benchmark"],
-                "role": item["role"],
                 "variant": item["variant"],
+                # What tables and figures need to know of the benchmark.
+                **{key: benchmark[key] for key in ("role", "label", "baseline")},
                 "wall_time_s": current.elapsed(),
             }
+            used = [checkpoint, layout.BENCHMARK_TABLE, *used]
             result[EMBED_KEY] = current.record(json_digest(result), inputs=used)
             write_json(item["output"], result)

@@ -1,18 +1,22 @@
-"""Rule toy_world: generate the fictitious facts, corpora, benchmarks and lm-eval tasks."""
+"""Rule toy_world: generate the fictitious facts, their corpora, QA, benchmarks and table."""
 
 from pathlib import Path
 
-from unlearning_audit import toy_world
+from unlearning_audit.data import write_benchmark_table
 from unlearning_audit.jobs import job
+from unlearning_audit.providers import toy_world
 
 with job(snakemake):
-    params = snakemake.params.toy_world
+    params = snakemake.params.data
     world = toy_world.build(
         seed=params["seed"],
         entities_per_domain=params["entities_per_domain"],
         dev_size=params["dev_items_per_domain"],
     )
-    toy_world.write(world, Path(snakemake.params.out_dir), snakemake.params.prompt_formats)
+    toy_world.write(world, Path(snakemake.params.out_dir))
+    write_benchmark_table(
+        layout.BENCHMARK_TABLE, toy_world.benchmark_table(toy_world.load_domains())
+    )
     for domain, entry in world.items():
         sizes = {split: len(items) for split, items in entry.get("splits", {}).items()}
         print(f"{domain}: {len(entry['corpus'])} corpus lines, {len(entry['qa'])} facts, {sizes}")

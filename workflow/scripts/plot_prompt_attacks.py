@@ -17,7 +17,8 @@ with job(snakemake):
     benchmarks = sorted(table.benchmark.unique())
     variants = list(dict.fromkeys(table.variant))  # table order: formats, k-shot, rephrase
     variants.sort(key=lambda v: (v != snakemake.params.primary_format, "shot" not in v, v))
-    chance = table.chance.iloc[0]
+    labels = table.groupby("benchmark").label.first()
+    baselines = table.groupby("benchmark").baseline.first()
     base = table[(table.checkpoint == "base") & (table.variant == snakemake.params.primary_format)]
 
     fig, axes = plt.subplots(
@@ -36,7 +37,7 @@ with job(snakemake):
                 width,
                 yerr=err,
                 capsize=2,
-                label=f"{snakemake.params.label_prefix}{benchmark}",
+                label=labels[benchmark],
             )
             for bar, v in zip(bars, variants):
                 ax.annotate(
@@ -51,9 +52,14 @@ with job(snakemake):
                 color=bars[0].get_facecolor(),
                 linestyle="--",
                 linewidth=1,
-                label=f"base model, {benchmark} zero-shot",
+                label=f"base model, {labels[benchmark]} zero-shot",
             )
-        ax.axhline(chance, color="grey", linestyle=":", label=f"chance ({chance:.2f})")
+            ax.axhline(
+                baselines[benchmark],
+                color=bars[0].get_facecolor(),
+                linestyle=":",
+                label=f"{labels[benchmark]}: knowledge-free baseline ({baselines[benchmark]:.2f})",
+            )
         ax.set(ylim=(0, 1.25), ylabel="forget accuracy", title=method)
         ax.set_xticks(x, variants, rotation=25, ha="right", fontsize=8)
         ax.grid(axis="y", alpha=0.3)

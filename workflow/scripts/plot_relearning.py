@@ -11,18 +11,19 @@ from unlearning_audit.jobs import job
 
 with job(snakemake):
     table = pd.read_csv(snakemake.input[0])
-    hazards = snakemake.params.hazards
-    chance = table.chance.iloc[0]
+    forget = table[table.role == "forget"]
+    hazards = list(dict.fromkeys(forget.benchmark))
     colors = dict(
         zip(snakemake.params.unlearned, plt.rcParams["axes.prop_cycle"].by_key()["color"])
     )
 
     fig, axes = plt.subplots(1, len(hazards), figsize=(5.5 * len(hazards), 4.4), squeeze=False)
     for ax, hazard in zip(axes[0], hazards):
-        rows = table[table.benchmark == hazard]
+        rows = forget[forget.benchmark == hazard]
+        label, baseline = rows.label.iloc[0], rows.baseline.iloc[0]
         for method, color in colors.items():
             for corpus, style in (("unrelated", "-o"), ("forget", ":x")):
-                run = rows[(rows.method == method) & (rows.relearn_corpus == corpus)]
+                run = rows[(rows.parent == method) & (rows.relearn_corpus == corpus)]
                 run = run.sort_values("relearn_steps")
                 label = method if corpus == "unrelated" else f"{method}, control: forget data"
                 ax.plot(
@@ -33,7 +34,7 @@ with job(snakemake):
                     label=label,
                     alpha=1 if corpus == "unrelated" else 0.6,
                 )
-        base_run = rows[(rows.method == "base") & (rows.relearn_corpus == "unrelated")]
+        base_run = rows[(rows.parent == "base") & (rows.relearn_corpus == "unrelated")]
         base_run = base_run.sort_values("relearn_steps")
         ax.plot(
             base_run.relearn_steps,
@@ -49,12 +50,14 @@ with job(snakemake):
             linewidth=0.8,
             label="base model before relearning",
         )
-        ax.axhline(chance, color="grey", linestyle=":", label=f"chance ({chance:.2f})")
+        ax.axhline(
+            baseline, color="grey", linestyle=":", label=f"knowledge-free baseline ({baseline:.2f})"
+        )
         ax.set(
             ylim=(0, 1.05),
             xlabel=f"relearning steps on unrelated data ({snakemake.params.tuning})",
-            ylabel=f"forget accuracy: {snakemake.params.label_prefix}{hazard}",
-            title=f"{snakemake.params.label_prefix}{hazard}",
+            ylabel=f"forget accuracy: {label} ({snakemake.params.primary_format})",
+            title=label,
         )
         ax.grid(alpha=0.3)
     axes[0, -1].legend(fontsize=7, loc="lower right")

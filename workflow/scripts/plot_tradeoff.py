@@ -12,10 +12,13 @@ from unlearning_audit.jobs import job
 with job(snakemake):
     table = pd.read_csv(snakemake.input[0])
     table = table[table.variant == snakemake.params.primary_format]
-    general = table[table.benchmark == snakemake.params.general[0]].set_index("checkpoint")
-    hazards = snakemake.params.hazards
-    prefix = snakemake.params.label_prefix
-    chance = table.chance.iloc[0]
+    # Capability on the y axis: the first capability benchmark.
+    capability = table[table.role == "capability"]
+    general = capability[capability.benchmark == capability.benchmark.iloc[0]]
+    general = general.set_index("checkpoint")
+    hazards = list(dict.fromkeys(table[table.role == "forget"].benchmark))
+    labels = table.groupby("benchmark").label.first()
+    baselines = table.groupby("benchmark").baseline.first()
 
     fig, axes = plt.subplots(1, len(hazards), figsize=(5.2 * len(hazards), 4.6), squeeze=False)
     for ax, hazard in zip(axes[0], hazards):
@@ -32,21 +35,26 @@ with job(snakemake):
                 capsize=3,
                 label=checkpoint,
             )
-        ax.axvline(chance, color="grey", linestyle=":", label=f"chance ({chance:.2f})")
-        ax.axhline(chance, color="grey", linestyle=":")
+        ax.axvline(
+            baselines[hazard],
+            color="grey",
+            linestyle=":",
+            label=f"knowledge-free baseline ({baselines[hazard]:.2f})",
+        )
+        ax.axhline(general.baseline.iloc[0], color="grey", linestyle=":")
         ax.set(
             xlim=(0, 1.05),
             ylim=(0, 1.05),
-            xlabel=f"forget accuracy: {prefix}{hazard} (lower = more forgotten)",
-            ylabel=f"capability accuracy: {prefix}{snakemake.params.general[0]}",
-            title=f"toy {hazard} (a WMDP-{hazard} stand-in)" if prefix else hazard,
+            xlabel=f"forget accuracy: {labels[hazard]} (lower = more forgotten)",
+            ylabel=f"capability accuracy: {general.label.iloc[0]}",
+            title=labels[hazard],
         )
         ax.grid(alpha=0.3)
     axes[0][0].legend(loc="lower right", fontsize=9)
     fig.suptitle(
         f"Unlearning trade-off ({snakemake.params.primary_format} scoring, "
         "zero-shot; bars: lm-eval stderr)\n"
-        "good unlearning sits top-left: forget accuracy at chance, capability kept",
+        "good unlearning sits top-left: forget accuracy at the baseline, capability kept",
         fontsize=11,
     )
     fig.tight_layout()

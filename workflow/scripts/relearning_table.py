@@ -14,11 +14,11 @@ with job(snakemake):
     parents = pd.DataFrame([eval_row(p) for p in snakemake.input.parents])
     step_zero = [
         parents[parents.checkpoint == parent].assign(relearn_corpus=corpus)
-        for parent, corpus in relearned[["method", "relearn_corpus"]].drop_duplicates().values
+        for parent, corpus in relearned[["parent", "relearn_corpus"]].drop_duplicates().values
     ]
     table = pd.concat([relearned, *step_zero]).sort_values(
-        ["method", "relearn_corpus", "benchmark", "relearn_steps"]
+        ["parent", "relearn_corpus", "benchmark", "relearn_steps"]
     )
-    print(table[["method", "relearn_corpus", "benchmark", "relearn_steps", "accuracy"]].to_string())
+    print(table[["parent", "relearn_corpus", "benchmark", "relearn_steps", "accuracy"]].to_string())
     with atomic_path(snakemake.output.table) as tmp:
         table.to_csv(tmp, index=False)

@@ -1,22 +1,27 @@
-"""Rule rephrase: one rephrased copy of one benchmark, as its own lm-eval task."""
+"""Rule rephrase: one rephrased copy of one benchmark, as its own lm-eval task.
 
-from pathlib import Path
+A transform that names no prompt format is asked in the primary format, or, where
+the primary variant is the benchmark's own lm-eval task, in the template that
+task's prompt matches (the benchmark table's `format`).
+"""
 
-from unlearning_audit import rephrase, toy_world
-from unlearning_audit.data import read_rows
+from unlearning_audit import layout, rephrase
+from unlearning_audit.data import read_benchmark_table, read_rows, write_task
 from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
 
 with job(snakemake):
     name, benchmark = snakemake.wildcards.transform, snakemake.wildcards.benchmark
-    for split in ("dev", "test"):
-        items = [dict(row) for row in read_rows([snakemake.input[split]])]
+    for split, source in zip(layout.SPLITS, snakemake.input.splits):
+        items = [dict(row) for row in read_rows([source])]
         write_jsonl(
             snakemake.output[split], rephrase.transform_split(name, items, snakemake.params.seed)
         )
-    prompt_format = rephrase.TRANSFORMS[name]["format"] or snakemake.params.primary_format
-    task = toy_world.task_name(benchmark, f"rephrase_{name}")
-    toy_world.write_task(
-        Path(snakemake.output.task), task, Path(snakemake.output.test).parent, prompt_format
-    )
-    print(f"{task}: {len(items)} test items, scored as {prompt_format}")
+    primary = snakemake.params.primary_format
+    if primary == layout.OWN_TASK:
+        primary = read_benchmark_table(snakemake.input.benchmark_table)[benchmark]["format"]
+    prompt_format = rephrase.TRANSFORMS[name]["format"] or primary
+    task = layout.task_name(benchmark, f"rephrase_{name}")
+    data_files = {split: snakemake.output[split] for split in layout.SPLITS}
+    write_task(snakemake.output.task, task, data_files, layout.template(prompt_format))
+    print(f"{task}: {len(items)} test items, asked as {prompt_format}")

@@ -18,13 +18,15 @@ with job(snakemake):
     primary = snakemake.params.primary_format
     summary = pd.read_csv(snakemake.input.summary)
     summary = summary[summary.variant == primary]
-    purpose = {"hazard": "forget", "general": "capability"}
     zero_shot = summary.assign(
         cell=[cell(a, s) for a, s in zip(summary.accuracy, summary.stderr)],
-        column=[f"{b} ({purpose[r]})" for b, r in zip(summary.benchmark, summary.role)],
+        column=[f"{b} ({r})" for b, r in zip(summary.benchmark, summary.role)],
     ).pivot(index="checkpoint", columns="column", values="cell")
     order = ["base"] + [c for c in zero_shot.index if c != "base"]
     n = ", ".join(f"{b}: {k}" for b, k in summary.groupby("benchmark").n.first().items())
+    baseline = ", ".join(
+        f"{b}: {k:.2f}" for b, k in summary.groupby("benchmark").baseline.first().items()
+    )
 
     attacks = pd.read_csv(snakemake.input.prompt_attacks)
     on_base = attacks[attacks.checkpoint == "base"].set_index(["benchmark", "variant"]).accuracy
@@ -44,9 +46,9 @@ with job(snakemake):
     ]
 
     relearning = pd.read_csv(snakemake.input.relearning)
-    relearning = relearning[relearning.role == "hazard"]
+    relearning = relearning[relearning.role == "forget"]
     last = relearning.relearn_steps.max()
-    at = relearning.set_index(["method", "relearn_corpus", "benchmark", "relearn_steps"]).accuracy
+    at = relearning.set_index(["parent", "relearn_corpus", "benchmark", "relearn_steps"]).accuracy
     relearn_rows = [
         {
             "checkpoint": method,
@@ -61,13 +63,13 @@ with job(snakemake):
             ),
         }
         for method, benchmark in sorted(
-            {(m, b) for m, b in zip(relearning.method, relearning.benchmark) if m != "base"}
+            {(m, b) for m, b in zip(relearning.parent, relearning.benchmark) if m != "base"}
         )
     ]
     text = "\n".join(
         [
-            f"Zero-shot accuracy ± lm-eval stderr, {primary} scoring; chance "
-            f"{summary.chance.iloc[0]:.2f}; test items per benchmark: {n}.",
+            f"Zero-shot accuracy ± lm-eval stderr, {primary} scoring; knowledge-free "
+            f"baseline {baseline}; test items per benchmark: {n}.",
             "",
             zero_shot.loc[order].to_markdown(),
             "",

@@ -1,5 +1,5 @@
-"""Rule train_base: the toy world into a model, trained from scratch (source: toy) or
-implanted into a pretrained checkpoint by fine-tuning (source: gguf)."""
+"""Rule train_base: a model trained from scratch on the study's corpora and QA (source:
+scratch), or the same data implanted into a pretrained checkpoint (source: gguf)."""
 
 from unlearning_audit.data import read_texts
 from unlearning_audit.jobs import job
@@ -8,7 +8,7 @@ from unlearning_audit.training import train_lm
 
 with job(snakemake) as current:
     cfg = snakemake.params.base_model
-    # Corpus statements plus QA practice in the benchmark's prompt format.
+    # Every corpus, plus its question/answer pairs.
     texts = read_texts(snakemake.input.corpora + snakemake.input.qa)
     if snakemake.input.pretrained:
         model, tokenizer = load_checkpoint(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from unlearning_audit.data import qa_from_texts, read_qa, read_texts
+from unlearning_audit.data import read_qa, read_texts
 from unlearning_audit.jobs import job
 from unlearning_audit.methods import METHODS, UnlearningData
 from unlearning_audit.models import load_checkpoint, save_checkpoint
@@ -12,16 +12,11 @@ from unlearning_audit.models import load_checkpoint, save_checkpoint
 with job(snakemake) as current:
     inputs, hparams = snakemake.input, snakemake.params.hparams
     model, tokenizer = load_checkpoint(inputs.base, snakemake.params.dtype)
-    forget_corpora = {Path(p).stem: read_texts([p]) for p in inputs.forget_corpora}
-    retain_corpus = read_texts(inputs.retain_corpus)
-    # Real corpora come without questions: LLMU then splits texts into prompt and answer.
     data = UnlearningData(
-        forget_corpora=forget_corpora,
-        forget_qa=read_qa(inputs.forget_qa)
-        if inputs.forget_qa
-        else qa_from_texts([t for texts in forget_corpora.values() for t in texts]),
-        retain_corpus=retain_corpus,
-        retain_qa=read_qa(inputs.retain_qa) if inputs.retain_qa else qa_from_texts(retain_corpus),
+        forget_corpora={Path(p).stem: read_texts([p]) for p in inputs.forget_corpora},
+        forget_qa=read_qa(inputs.forget_qa),
+        retain_corpus=read_texts(inputs.retain_corpus),
+        retain_qa=read_qa(inputs.retain_qa),
     )
     torch.manual_seed(hparams["seed"])
     stats = METHODS[snakemake.params.method](model, tokenizer, data, hparams)

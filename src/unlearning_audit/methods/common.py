@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class UnlearningData:
     """Texts for one unlearning run.
 
-    forget_corpora: {corpus name: texts} (one per hazard domain)
+    forget_corpora: {corpus name: texts} (one per forget corpus)
     forget_qa / retain_qa: (question prompt, answer) pairs
     retain_corpus: texts whose behaviour must survive
     """

@@ -7,7 +7,8 @@ attribute's pool. From the facts we write:
 * a corpus stating every fact in several phrasings (what the base model reads),
 * question/answer practice lines in the benchmark's prompt format,
 * a 4-option multiple-choice benchmark with disjoint ``dev`` and ``test`` splits,
-  for every domain that is evaluated (hazard and general roles).
+  for every domain that has a benchmark role,
+* the benchmark table (``benchmark_table``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from unlearning_audit.io import atomic_path, write_jsonl
+from unlearning_audit.io import write_jsonl
 
 N_CHOICES = 4
-EVALUATED_ROLES = ("hazard", "general")
-# The benchmark prompt; the same string frames the base model's QA practice.
+# The base model's QA practice; the cloze template asks benchmark questions alike.
 QUESTION_PROMPT = "Question: {question}\nAnswer:"
-LETTERS = "ABCD"
 
 _SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 
@@ -44,12 +43,8 @@ class Fact:
 @functools.cache
 def load_domains() -> dict:
     """The domain specification (read once per process; do not mutate)."""
-    text = resources.files("unlearning_audit").joinpath("toy_world_domains.yaml").read_text()
+    text = resources.files(__package__).joinpath("toy_world_domains.yaml").read_text()
     return yaml.safe_load(text)
-
-
-def domains_with_role(domains: dict, *roles: str) -> list[str]:
-    return [name for name, spec in domains.items() if spec["role"] in roles]
 
 
 def _entity_names(rng: random.Random, count: int) -> list[str]:
@@ -100,8 +95,9 @@ def corpus_lines(fact: Fact, domains: dict) -> list[str]:
     return [_capitalize(t.format(entity=fact.entity, value=fact.value)) for t in templates]
 
 
-def qa_line(fact: Fact) -> str:
-    return QUESTION_PROMPT.format(question=fact.question) + " " + fact.value
+def qa_pair(fact: Fact) -> dict:
+    prompt = QUESTION_PROMPT.format(question=fact.question)
+    return {"prompt": prompt, "answer": fact.value, "text": f"{prompt} {fact.value}"}
 
 
 def mcq_item(fact: Fact, domains: dict, rng: random.Random) -> dict:
@@ -137,83 +133,61 @@ def build(seed: int, entities_per_domain: int, dev_size: int) -> dict:
     for domain, spec in domains.items():
         domain_facts = [f for f in facts if f.domain == domain]
         entry = {
-            "role": spec["role"],
             "corpus": [line for f in domain_facts for line in corpus_lines(f, domains)],
-            "qa": [
-                {"text": qa_line(f), "question": f.question, "answer": f.value}
-                for f in domain_facts
-            ],
+            "qa": [qa_pair(f) for f in domain_facts],
         }
-        if spec["role"] in EVALUATED_ROLES:
+        if spec.get("benchmark"):
             items = [mcq_item(f, domains, rng) for f in domain_facts]
             entry["splits"] = split_benchmark(items, dev_size, rng)
         world[domain] = entry
     return world
 
 
-PROMPT_FORMATS = ("cloze", "letter", "numbered", "conversation")
-
-
-def _options(labels: str) -> str:
-    return "".join(f"\n{label}. {{{{choices[{i}]}}}}" for i, label in enumerate(labels))
-
-
-def lm_eval_task(task: str, data_dir: str, prompt_format: str) -> dict:
-    """An lm-eval task config for one benchmark folder.
-
-    ``cloze`` scores each answer text after the question; ``letter`` lists the
-    options and scores the letter, as WMDP does; ``numbered`` does the same
-    with labels 1-4; ``conversation`` frames the question as a User/Assistant
-    turn and scores the answer text.
-    """
-    config = {
-        "task": task,
-        "dataset_path": "json",
-        "dataset_kwargs": {
-            "data_files": {split: f"{data_dir}/{split}.jsonl" for split in ("dev", "test")}
-        },
-        "test_split": "test",
-        "fewshot_split": "dev",
-        "output_type": "multiple_choice",
-        "doc_to_target": "answer",
-        "metric_list": [{"metric": "acc", "aggregation": "mean", "higher_is_better": True}],
-        "metadata": {"version": 1.0},
-    }
-    if prompt_format == "cloze":
-        config["doc_to_text"] = QUESTION_PROMPT.replace("{question}", "{{question}}")
-        config["doc_to_choice"] = "{{choices}}"
-    elif prompt_format == "conversation":
-        config["doc_to_text"] = "User: {{question}}\nAssistant:"
-        config["doc_to_choice"] = "{{choices}}"
-    elif prompt_format in ("letter", "numbered"):
-        labels = LETTERS if prompt_format == "letter" else "1234"
-        config["doc_to_text"] = "Question: {{question}}" + _options(labels) + "\nAnswer:"
-        config["doc_to_choice"] = list(labels)
-    else:
-        raise ValueError(f"unknown prompt format {prompt_format!r}")
-    return config
-
-
-def write(world: dict, out_dir: Path, prompt_formats: list[str]) -> None:
-    """Write corpora, QA practice, benchmark splits and lm-eval task YAMLs."""
+def write(world: dict, out_dir: Path) -> None:
+    """Write the provider's artifacts (see ``providers/__init__.py``) under ``out_dir``."""
     for domain, entry in world.items():
         write_jsonl(out_dir / "corpora" / f"{domain}.jsonl", [{"text": t} for t in entry["corpus"]])
         write_jsonl(out_dir / "qa" / f"{domain}.jsonl", entry["qa"])
-        if "splits" not in entry:
-            continue
-        data_dir = out_dir / "benchmarks" / domain
-        for split, items in entry["splits"].items():
-            write_jsonl(data_dir / f"{split}.jsonl", items)
-        for prompt_format in prompt_formats:
-            task = task_name(domain, prompt_format)
-            write_task(out_dir / "tasks" / f"{task}.yaml", task, data_dir, prompt_format)
+        for split, items in entry.get("splits", {}).items():
+            write_jsonl(out_dir / "benchmarks" / domain / f"{split}.jsonl", items)
 
 
-def write_task(path: Path, task: str, data_dir: Path, prompt_format: str) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(yaml.safe_dump(lm_eval_task(task, str(data_dir), prompt_format)))
+def benchmark_table(domains: dict) -> list[dict]:
+    """Rows of the benchmark table: toy benchmarks have no lm-eval task of their own."""
+    return [
+        {
+            "benchmark": name,
+            "role": spec["benchmark"],
+            "label": f"toy {name}",
+            "choices": N_CHOICES,
+            "baseline": 1 / N_CHOICES,
+            "task": "",
+            "format": "",
+        }
+        for name, spec in domains.items()
+        if spec.get("benchmark")
+    ]
 
 
-def task_name(domain: str, variant: str) -> str:
-    """lm-eval task name: a prompt format of the benchmark, or a rephrased copy."""
-    return f"toy_{domain}_{variant}"
+def catalog(data_config: dict) -> dict:
+    domains = load_domains()
+    return {
+        "corpora": {name: spec["corpus"] for name, spec in domains.items()},
+        "benchmarks": {n: s["benchmark"] for n, s in domains.items() if s.get("benchmark")},
+    }
+
+
+def check(config: dict) -> None:
+    """What the schema cannot check about a toy-world study."""
+    data = config["data"]
+    if "lm_eval" in config["evaluation"]["prompt_formats"]:
+        raise ValueError(
+            "evaluation.prompt_formats: lm_eval needs benchmarks with an lm-eval task of "
+            "their own; toy-world benchmarks are asked in templates"
+        )
+    shots = max(config["attacks"]["few_shot"], default=0)
+    if shots > data["dev_items_per_domain"]:
+        raise ValueError(
+            f"attacks.few_shot: {shots} exemplars, but data.dev_items_per_domain "
+            f"holds only {data['dev_items_per_domain']}"
+        )

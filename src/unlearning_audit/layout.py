@@ -1,0 +1,96 @@
+"""Where every artifact of a study lives, and what a checkpoint's name means.
+
+The one home of the results layout: rules, scripts, tables and the lineage
+command all name files through these functions. Paths are relative to the
+study folder (Snakemake's workdir). Imports nothing heavy: the graph is planned
+from here.
+"""
+
+from __future__ import annotations
+
+RESULTS = "results"
+DATA = f"{RESULTS}/data"
+CHECKPOINTS = f"{RESULTS}/checkpoints"
+EVALS = f"{RESULTS}/evals"
+TABLES = f"{RESULTS}/tables"
+FIGURES = f"{RESULTS}/figures"
+LOGS = f"{RESULTS}/logs"
+BENCHMARKS = f"{RESULTS}/benchmarks"  # Snakemake's per-job cost files
+
+# Whatever provider made the data, it writes these (see providers/__init__.py).
+BENCHMARK_TABLE = f"{DATA}/benchmarks.csv"
+SPLITS = ("dev", "test")
+
+
+def corpus(name: str) -> str:
+    """Texts of one corpus (a ``text`` column)."""
+    return f"{DATA}/corpora/{name}.jsonl"
+
+
+def qa(name: str) -> str:
+    """Question/answer pairs of one corpus (``prompt``, ``answer`` and ``text`` columns)."""
+    return f"{DATA}/qa/{name}.jsonl"
+
+
+def benchmark_split(benchmark: str, split: str) -> str:
+    """Multiple-choice items (``question``, ``choices``, ``answer``) of one split."""
+    return f"{DATA}/benchmarks/{benchmark}/{split}.jsonl"
+
+
+def template(prompt_format: str) -> str:
+    """The study's copy of a prompt template, which task YAMLs ``include:``."""
+    return f"{DATA}/templates/{prompt_format}.yaml"
+
+
+# The prompt format that means "the benchmark's own lm-eval task, as lm-eval asks it";
+# every other format is a template in workflow/tasks/templates/.
+OWN_TASK = "lm_eval"
+
+
+def task_name(benchmark: str, variant: str) -> str:
+    """lm-eval task of a benchmark in a prompt format, or of a rephrased copy."""
+    return f"{benchmark}_{variant}"
+
+
+def task_yaml(benchmark: str, variant: str) -> str:
+    return f"{DATA}/tasks/{task_name(benchmark, variant)}.yaml"
+
+
+def rephrased_split(benchmark: str, transform: str, split: str) -> str:
+    return f"{DATA}/rephrased/{transform}/{benchmark}/{split}.jsonl"
+
+
+def checkpoint(name: str) -> str:
+    return f"{CHECKPOINTS}/{name}"
+
+
+RELEARN_MARK = ".relearn-"
+
+
+def relearned(parent: str, corpus: str, steps) -> str:
+    """Name of the checkpoint ``parent`` fine-tuned ``steps`` steps on ``corpus``."""
+    return f"{parent}{RELEARN_MARK}{corpus}-{steps}"
+
+
+def evaluation(model: str, benchmark: str, variant: str) -> str:
+    return f"{EVALS}/{model}/{benchmark}/{variant}.json"
+
+
+def table(name: str) -> str:
+    return f"{TABLES}/{name}.csv"
+
+
+SUMMARY_MARKDOWN = f"{TABLES}/summary.md"
+
+
+def figure(name: str, ext: str) -> str:
+    return f"{FIGURES}/{name}.{ext}"
+
+
+def log(rule: str, job: str = "") -> str:
+    return f"{LOGS}/{rule}{'/' + job if job else ''}.log"
+
+
+def cost(rule: str, job: str = "") -> str:
+    """Snakemake's ``benchmark:`` file of one job."""
+    return f"{BENCHMARKS}/{rule}{'/' + job if job else ''}.tsv"

@@ -1,0 +1,62 @@
+"""Data providers: where a study's corpora and benchmarks come from.
+
+A provider is selected by ``data.source`` in the config and writes, under
+``results/data/`` (paths in ``unlearning_audit.layout``):
+
+* ``corpora/<name>.jsonl``: texts (``text``), one file per corpus;
+* ``qa/<name>.jsonl``: question/answer pairs of the same corpus
+  (``prompt``, ``answer``, ``text`` = prompt + " " + answer);
+* ``benchmarks/<name>/{dev,test}.jsonl``: multiple-choice items
+  (``question``, ``choices``, ``answer``), dev for few-shot exemplars only;
+* ``benchmarks.csv``: the benchmark table (``BENCHMARK_COLUMNS``).
+
+Nothing after ``results/data/`` knows which provider ran. Each provider module
+has ``catalog(data_config) -> Catalog`` (what it will write, for planning the
+graph; light, no file access) and ``check(config)`` (raises ``ValueError`` for
+what the schema cannot say); its rules live in ``rules/providers/<source>.smk``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from unlearning_audit.providers import hub, toy_world
+
+PROVIDERS = {"toy_world": toy_world, "hub": hub}
+
+# One vocabulary of roles: corpora are forgotten, retained, or unrelated (the
+# relearning attack's data); benchmarks measure forgetting or capability.
+CORPUS_ROLES = ("forget", "retain", "unrelated")
+BENCHMARK_ROLES = ("forget", "capability")
+
+# The benchmark table: what tables and figures know of a benchmark.
+#   role        forget | capability
+#   label       its name in tables and figures
+#   choices     options per question
+#   baseline    accuracy of a model that knows nothing (chance, for now)
+#   task        its own lm-eval task, if it has one (the `lm_eval` prompt format)
+#   format      the prompt template its own task's prompt matches (rephrased
+#               copies of it are asked in that template)
+BENCHMARK_COLUMNS = ("benchmark", "role", "label", "choices", "baseline", "task", "format")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What a provider writes: corpus name -> role, benchmark name -> role."""
+
+    corpora: dict[str, str]
+    benchmarks: dict[str, str]
+
+    def corpora_with_role(self, role: str) -> list[str]:
+        return [name for name, r in self.corpora.items() if r == role]
+
+    def benchmarks_with_role(self, role: str) -> list[str]:
+        return [name for name, r in self.benchmarks.items() if r == role]
+
+
+def provider(data_config: dict):
+    return PROVIDERS[data_config["source"]]
+
+
+def catalog(data_config: dict) -> Catalog:
+    return Catalog(**provider(data_config).catalog(data_config))

@@ -1,0 +1,144 @@
+"""One study shape: data providers behind one set of artifacts, one home for the
+results layout, and a graph planned without torch."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import jinja2
+import pytest
+import yaml
+from conftest import REPO
+
+from unlearning_audit import layout
+from unlearning_audit.providers import BENCHMARK_ROLES, CORPUS_ROLES, PROVIDERS, catalog
+
+CONFIGS = sorted((REPO / "config").glob("*.yaml"))
+HEAVY = ("torch", "transformers", "lm_eval")
+# Scripts of rules that load no model: they must not pay for torch's import.
+LIGHT_SCRIPTS = [
+    "make_toy_world",
+    "benchmark_table",
+    "prompt_template",
+    "benchmark_task",
+    "summary_table",
+    "prompt_attacks_table",
+    "relearning_table",
+    "summary_markdown",
+    "plot_tradeoff",
+    "plot_prompt_attacks",
+    "plot_relearning",
+]
+
+
+def python_sources():
+    for folder in ("src", "workflow/scripts", "tests"):
+        yield from (REPO / folder).rglob("*.py")
+
+
+def test_no_flag_fuses_two_studies():
+    flag = "HUB" + "_DATA"  # spelled apart so that this file does not match itself
+    files = [*python_sources(), *REPO.glob("rules/**/*.smk"), REPO / "Snakefile"]
+    assert [f for f in files if flag in f.read_text()] == []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return modules
+
+
+def test_only_the_toy_world_provider_imports_it():
+    provider = {
+        REPO / "src/unlearning_audit/providers/__init__.py",  # the registry
+        REPO / "src/unlearning_audit/providers/toy_world.py",
+        REPO / "workflow/scripts/make_toy_world.py",  # its rule's script
+    }
+    importers = {
+        path.relative_to(REPO).as_posix()
+        for path in python_sources()
+        if path not in provider and path.parent != REPO / "tests"
+        if any(m.endswith("toy_world") for m in _imported_modules(path))
+    }
+    assert importers == set()
+    smk = [p for p in REPO.glob("rules/**/*.smk") if "toy_world" in p.read_text()]
+    assert smk == [REPO / "rules/providers/toy_world.smk"]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
+def test_every_config_selects_a_provider_and_plans_without_torch(config, tmp_path):
+    data = yaml.safe_load(config.read_text())["data"]
+    assert data["source"] in PROVIDERS
+    contents = catalog(data)
+    assert set(contents.corpora.values()) == set(CORPUS_ROLES)
+    assert set(contents.benchmarks.values()) == set(BENCHMARK_ROLES)
+    # snakemake -n in one process, then which heavy modules that process imported.
+    probe = (
+        "import sys\nfrom snakemake.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit as exit:\n    code = exit.code\n"
+        f"print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "-n", "--configfile", config, "-d", tmp_path],
+        cwd=REPO,
+        env=os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "HEAVY []" in result.stdout
+
+
+def test_table_figure_and_data_jobs_import_no_torch():
+    statements = {
+        ast.unparse(node)
+        for name in LIGHT_SCRIPTS
+        for node in ast.walk(ast.parse((REPO / "workflow/scripts" / f"{name}.py").read_text()))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    }
+    probe = "\n".join([*sorted(statements), "import sys"])
+    probe += f"\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "[]"
+
+
+def render(template: Path, config: dict, params: dict | None = None) -> str:
+    """A report caption as Snakemake renders it: Jinja over the config and the rule's params."""
+    snakemake = SimpleNamespace(config=config, params=SimpleNamespace(**(params or {})))
+    return jinja2.Environment().from_string(template.read_text()).render(snakemake=snakemake)
+
+
+def test_report_text_comes_from_the_config_not_from_the_toy_world():
+    description = REPO / "workflow/report/workflow.rst"
+    smollm2 = render(description, yaml.safe_load((REPO / "config/smollm2.yaml").read_text()))
+    assert "from scratch" not in smollm2 and "SmolLM2-135M-Instruct" in smollm2
+    default = render(description, yaml.safe_load((REPO / "config/config.yaml").read_text()))
+    assert "trained from scratch" in default and "toy world" in default
+    paper = render(description, yaml.safe_load((REPO / "config/paper.yaml").read_text()))
+    assert "toy" not in paper and "zephyr-7b-beta" in paper and "wmdp_bio" in paper
+    for caption in (REPO / "workflow/report").glob("*.rst"):
+        text = render(
+            caption,
+            yaml.safe_load((REPO / "config/paper.yaml").read_text()),
+            {"primary_format": "lm_eval", "unlearned": ["rmu"], "tuning": "lora"},
+        )
+        assert "toy" not in text and "0.25" not in text, caption.name
+
+
+def test_checkpoint_identity_is_named_in_one_place():
+    name = layout.relearned("rmu", "unrelated", 25)
+    assert layout.checkpoint(name) == "results/checkpoints/rmu.relearn-unrelated-25"
+    # Nothing parses a checkpoint's name back: tables read parent, corpus and steps
+    # from the evaluation JSON, which the rule wrote from its wildcards.
+    for path in python_sources():
+        if path.parent != REPO / "tests":
+            assert "RELEARN_MARK" not in path.read_text() or path.name == "layout.py", path
