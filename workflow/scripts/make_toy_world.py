@@ -14,9 +14,8 @@ with job(snakemake):
         dev_size=params["dev_items_per_domain"],
     )
     toy_world.write(world, Path(snakemake.params.out_dir))
-    write_benchmark_table(
-        layout.BENCHMARK_TABLE, toy_world.benchmark_table(toy_world.load_domains())
-    )
+    table = toy_world.benchmark_table(toy_world.load_domains())
+    write_benchmark_table(snakemake.output.benchmark_table, table)
     for domain, entry in world.items():
         sizes = {split: len(items) for split, items in entry.get("splits", {}).items()}
         print(f"{domain}: {len(entry['corpus'])} corpus lines, {len(entry['qa'])} facts, {sizes}")
