@@ -123,6 +123,44 @@ def test_verify_names_exactly_the_artifact_that_changed(tiny_study, tmp_path, wh
     assert audit(tiny_study, FIGURES[1], "--verify").returncode == 0  # the original is intact
 
 
+def _edit_record(path, edit):
+    """Change a record in place, as a forger would: a sidecar, a checkpoint's
+    provenance.json, or the record embedded in an evaluation JSON."""
+    data = json.loads(path.read_text())
+    edit(data.get("provenance", data))
+    path.write_text(json.dumps(data, indent=2))
+
+
+FORGED_RECORDS = {
+    # RMU's recorded strength: an auditor would be shown a setting that never ran.
+    "checkpoint": (
+        "results/checkpoints/rmu/provenance.json",
+        lambda r: r["params"]["hparams"].update(steering_coef=5.0),
+        "results/checkpoints/rmu/provenance.json",
+    ),
+    "evaluation": (
+        "results/evals/rmu/bio/cloze.json",
+        lambda r: r["params"].update(batch_size=1),
+        "results/evals/rmu/bio/cloze.json (its embedded record)",
+    ),
+    "data file": (
+        "results/data/corpora/bio.jsonl.prov.json",
+        lambda r: r["params"]["data"].update(seed=7),
+        "results/data/corpora/bio.jsonl.prov.json",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", FORGED_RECORDS)
+def test_verify_names_a_forged_record_anywhere_upstream(tiny_study, tmp_path, what):
+    study = copy_study(tiny_study, tmp_path / "study")
+    path, edit, named = FORGED_RECORDS[what]
+    _edit_record(study / path, edit)
+    result = audit(study, FIGURES[0], "--verify")
+    assert result.returncode == 1
+    assert f"record edited: {named} has sha256" in result.stderr, result.stderr
+
+
 def test_no_record_holds_a_secret_from_the_environment(tiny_study):
     records = [
         *tiny_study.glob("results/**/*.prov.json"),
