@@ -42,8 +42,8 @@ def test_write_json_is_readable_json(tmp_path):
 
 
 def test_a_gated_local_corpus_must_exist_and_match_its_pin(tmp_path):
-    from unlearning_audit.data import read_local_corpus
     from unlearning_audit.io import write_jsonl
+    from unlearning_audit.providers.hub import read_local_corpus
     from unlearning_audit.provenance import file_sha256
 
     path = tmp_path / "bio.jsonl"
@@ -59,6 +59,8 @@ def test_a_gated_local_corpus_must_exist_and_match_its_pin(tmp_path):
 
 
 def test_llmu_prompts_from_plain_texts_split_each_text_in_half():
-    from unlearning_audit.data import qa_from_texts
+    from unlearning_audit.providers.hub import qa_from_texts
 
-    assert qa_from_texts(["one two three four", "single"]) == [("one two", "three four")]
+    assert qa_from_texts(["one two three four", "single"]) == [
+        {"prompt": "one two", "answer": "three four", "text": "one two three four"}
+    ]
