@@ -43,8 +43,8 @@ def test_write_json_is_readable_json(tmp_path):
 
 def test_a_gated_local_corpus_must_exist_and_match_its_pin(tmp_path):
     from unlearning_audit.io import write_jsonl
-    from unlearning_audit.providers.hub import read_local_corpus
     from unlearning_audit.provenance import file_sha256
+    from unlearning_audit.providers.hub import read_local_corpus
 
     path = tmp_path / "bio.jsonl"
     spec = {"path": str(path), "sha256": None, "obtain": "ask its owners"}

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, SECRET_ENV, SECRET_VALUE, copy_study
@@ -37,8 +38,12 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
     assert "results/checkpoints/base" in paths
     assert any(p.startswith("results/data/corpora/") for p in paths)
     assert any(p.startswith("results/evals/") for p in paths)
-    # Every artifact on the way has a record naming the config it was made under.
-    assert all(n.record and len(n.record["config_sha256"]) == 64 for n in nodes)
+    # Every artifact on the way has a record naming the config it was made under;
+    # the roots without one are the repository's prompt templates.
+    made = [n for n in nodes if n.path.startswith("results/")]
+    assert all(n.record and len(n.record["config_sha256"]) == 64 for n in made)
+    roots = {Path(n.path) for n in nodes if n not in made}
+    assert roots and all(p.parent == REPO / "workflow/tasks/templates" for p in roots)
     assert lineage.verify(lineage.trace(figure)) is None
 
 
@@ -47,9 +52,12 @@ def test_a_record_holds_what_the_contract_promises(tiny_study):
     assert record["rule"] == "unlearn" and record["wildcards"] == {"run": "rmu"}
     assert record["params"]["hparams"]["steering_coef"] == 30.0
     assert record["seed"] == 42
+    base = tiny_study / "results/checkpoints/base"
     assert record["inputs"][0] == {
         "path": "results/checkpoints/base",
-        "sha256": provenance.digest(tiny_study / "results/checkpoints/base"),
+        "sha256": provenance.digest(base),
+        # The hash chain: the digest of the input's own record.
+        "record_sha256": provenance.record_digest(provenance.load_record(base)),
     }
     assert len(record["code"]["commit"]) == 40 and isinstance(record["code"]["dirty"], bool)
     assert {"python", "torch", "transformers", "datasets", "lm_eval", "snakemake"} <= set(
