@@ -18,8 +18,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml Makefile
 
 setup: $(VENV)/.installed
 
-# The default study (config/config.yaml): toy world, CPU, offline.
+# The default study (config/config.yaml): toy world, CPU, offline. After a crash,
+# check-lock says what to run if the killed run left its lock.
 study: setup
+	@$(BIN)/python -m unlearning_audit check-lock
 	$(BIN)/snakemake --cores $(CORES)
 
 test: setup

@@ -2,11 +2,18 @@
 # See README.md; the config is validated (rules/common.smk) before any job runs.
 
 
-# The default study, unless --configfile names another (configs differ in shape, so
-# they replace the default rather than merge into it).
-if not config:
+import sys
 
-    configfile: "config/config.yaml"
+from unlearning_audit.config import ConfigError, load_config
+
+# The default study, unless --configfile names another (configs differ in shape, so
+# they replace the default rather than merge into it). Read here rather than by
+# `configfile:`, so that a YAML error names its line and column.
+if not config:
+    try:
+        config.update(load_config("config/config.yaml"))
+    except ConfigError as error:
+        sys.exit(f"config error: {error}")
 
 
 report: "workflow/report/workflow.rst"

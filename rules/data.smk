@@ -26,7 +26,8 @@ rule prompt_template:
 rule benchmark_task:
     input:
         splits=splits("{benchmark}"),
-        template=layout.template("{prompt_format}"),
+        # The template it includes, and what that includes in turn.
+        templates=TEMPLATE_COPIES,
     output:
         task=layout.task_yaml("{benchmark}", "{prompt_format}"),
         provenance=sidecars([layout.task_yaml("{benchmark}", "{prompt_format}")]),

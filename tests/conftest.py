@@ -82,6 +82,22 @@ def tiny_study(tmp_path_factory) -> Path:
     return workdir
 
 
+def assert_same_tables(study: Path, reference: Path) -> None:
+    """Every table of two runs of one config holds the same numbers for the same rows
+    (hashes and wall times may differ: records hold times)."""
+    import pandas as pd
+
+    for table in ("summary", "prompt_attacks", "relearning"):
+        ours = pd.read_csv(study / f"results/tables/{table}.csv")
+        theirs = pd.read_csv(reference / f"results/tables/{table}.csv")
+        numbers = [c for c in theirs.columns if c in ("accuracy", "stderr", "n", "uplift")]
+        keys = [c for c in theirs.columns if theirs[c].dtype == object and "sha256" not in c]
+        pd.testing.assert_frame_equal(
+            ours.sort_values(keys)[keys + numbers].reset_index(drop=True),
+            theirs.sort_values(keys)[keys + numbers].reset_index(drop=True),
+        )
+
+
 def copy_study(study: Path, dest: Path) -> Path:
     """Copy a finished study, mtimes and Snakemake's metadata included."""
     shutil.copytree(study, dest, symlinks=True)

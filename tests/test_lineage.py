@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, SECRET_ENV, SECRET_VALUE, copy_study
@@ -37,8 +38,12 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
     assert "results/checkpoints/base" in paths
     assert any(p.startswith("results/data/corpora/") for p in paths)
     assert any(p.startswith("results/evals/") for p in paths)
-    # Every artifact on the way has a record naming the config it was made under.
-    assert all(n.record and len(n.record["config_sha256"]) == 64 for n in nodes)
+    # Every artifact on the way has a record naming the config it was made under;
+    # the roots without one are the repository's prompt templates.
+    made = [n for n in nodes if n.path.startswith("results/")]
+    assert all(n.record and len(n.record["config_sha256"]) == 64 for n in made)
+    roots = {Path(n.path) for n in nodes if n not in made}
+    assert roots and all(p.parent == REPO / "workflow/tasks/templates" for p in roots)
     assert lineage.verify(lineage.trace(figure)) is None
 
 
@@ -47,9 +52,12 @@ def test_a_record_holds_what_the_contract_promises(tiny_study):
     assert record["rule"] == "unlearn" and record["wildcards"] == {"run": "rmu"}
     assert record["params"]["hparams"]["steering_coef"] == 30.0
     assert record["seed"] == 42
+    base = tiny_study / "results/checkpoints/base"
     assert record["inputs"][0] == {
         "path": "results/checkpoints/base",
-        "sha256": provenance.digest(tiny_study / "results/checkpoints/base"),
+        "sha256": provenance.digest(base),
+        # The hash chain: the digest of the input's own record.
+        "record_sha256": provenance.record_digest(provenance.load_record(base)),
     }
     assert len(record["code"]["commit"]) == 40 and isinstance(record["code"]["dirty"], bool)
     assert {"python", "torch", "transformers", "datasets", "lm_eval", "snakemake"} <= set(
@@ -121,6 +129,44 @@ def test_verify_names_exactly_the_artifact_that_changed(tiny_study, tmp_path, wh
     if what == "checkpoint weights":
         assert "changed files: model.safetensors" in result.stderr
     assert audit(tiny_study, FIGURES[1], "--verify").returncode == 0  # the original is intact
+
+
+def _edit_record(path, edit):
+    """Change a record in place, as a forger would: a sidecar, a checkpoint's
+    provenance.json, or the record embedded in an evaluation JSON."""
+    data = json.loads(path.read_text())
+    edit(data.get("provenance", data))
+    path.write_text(json.dumps(data, indent=2))
+
+
+FORGED_RECORDS = {
+    # RMU's recorded strength: an auditor would be shown a setting that never ran.
+    "checkpoint": (
+        "results/checkpoints/rmu/provenance.json",
+        lambda r: r["params"]["hparams"].update(steering_coef=5.0),
+        "results/checkpoints/rmu/provenance.json",
+    ),
+    "evaluation": (
+        "results/evals/rmu/bio/cloze.json",
+        lambda r: r["params"].update(batch_size=1),
+        "results/evals/rmu/bio/cloze.json (its embedded record)",
+    ),
+    "data file": (
+        "results/data/corpora/bio.jsonl.prov.json",
+        lambda r: r["params"]["data"].update(seed=7),
+        "results/data/corpora/bio.jsonl.prov.json",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", FORGED_RECORDS)
+def test_verify_names_a_forged_record_anywhere_upstream(tiny_study, tmp_path, what):
+    study = copy_study(tiny_study, tmp_path / "study")
+    path, edit, named = FORGED_RECORDS[what]
+    _edit_record(study / path, edit)
+    result = audit(study, FIGURES[0], "--verify")
+    assert result.returncode == 1
+    assert f"record edited: {named} has sha256" in result.stderr, result.stderr
 
 
 def test_no_record_holds_a_secret_from_the_environment(tiny_study):

@@ -10,9 +10,8 @@ import subprocess
 import sys
 import time
 
-import pandas as pd
 import pytest
-from conftest import REPO, load_tiny_config, make_workdir
+from conftest import REPO, assert_same_tables, load_tiny_config, make_workdir
 
 from unlearning_audit import lineage
 
@@ -85,13 +84,4 @@ def test_every_job_ran_as_a_slurm_job_on_its_partition(slurm_study, monkeypatch)
 
 
 def test_slurm_results_match_a_local_run(slurm_study, tiny_study):
-    for table in ("summary", "prompt_attacks", "relearning"):
-        slurm = pd.read_csv(slurm_study / f"results/tables/{table}.csv")
-        local = pd.read_csv(tiny_study / f"results/tables/{table}.csv")
-        numbers = [c for c in local.columns if c in ("accuracy", "uplift", "recovery")]
-        assert numbers, table
-        keys = [c for c in local.columns if local[c].dtype == object and "sha256" not in c]
-        pd.testing.assert_frame_equal(
-            slurm.sort_values(keys)[keys + numbers].reset_index(drop=True),
-            local.sort_values(keys)[keys + numbers].reset_index(drop=True),
-        )
+    assert_same_tables(slurm_study, tiny_study)

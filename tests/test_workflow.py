@@ -93,21 +93,45 @@ BAD_CONFIGS = {
         lambda c: c["attacks"].update(rephrase=["restated", "pig_latin"]),
         "config error: attacks.rephrase.1: 'pig_latin' is not one of",
     ),
+    "NaN learning rate": (
+        lambda c: c["unlearning"]["llmu"]["params"].update(lr=float("nan")),
+        "config error: unlearning.llmu.params.lr: nan is not a finite number",
+    ),
+    "infinite weight": (
+        lambda c: c["unlearning"]["llmu"]["params"].update(kl_weight=float("inf")),
+        "config error: unlearning.llmu.params.kl_weight: inf is not a finite number",
+    ),
+    "dev split larger than the data": (
+        lambda c: c["data"].update(dev_items_per_domain=10000),
+        "config error: data.dev_items_per_domain: 10000 dev items, but a domain of 8 "
+        "entities has only 40 facts",
+    ),
+    "YAML syntax error": (
+        "offline: true\ndata:\n  source: toy_world\n  seed: [0\n",
+        "config error: config/config.yaml, line 5, column 1: expected ',' or ']'",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", BAD_CONFIGS)
 def test_a_bad_config_stops_before_any_job_with_one_line_naming_the_key(case, tmp_path):
     edit, message = BAD_CONFIGS[case]
-    config = load_tiny_config()
-    edit(config)
-    workdir = make_workdir(tmp_path, config)
+    if isinstance(edit, str):  # the config file's text itself
+        workdir = make_workdir(tmp_path, {})
+        (workdir / "config/config.yaml").write_text(edit)
+    else:
+        config = load_tiny_config()
+        edit(config)
+        workdir = make_workdir(tmp_path, config)
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "-d", workdir, "-c1"],
+        cwd=REPO,
         capture_output=True,
         text=True,
     )
     assert result.returncode != 0
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith(message), lines
+    # Snakemake's one notice of the workflow profile it read, then the error alone.
+    assert lines[0].startswith("Using workflow specific profile"), lines
+    assert len(lines) == 2 and lines[1].startswith(message), lines
     assert not (workdir / "results").exists()

@@ -3,6 +3,7 @@
 python -m unlearning_audit lineage ARTIFACT [--select COL=VALUE ...] [--verify]
                                             [--format text|json|prov]
 python -m unlearning_audit costs [results/benchmarks]
+python -m unlearning_audit check-lock [--configfile FILE]
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from unlearning_audit import lineage
+from unlearning_audit import lineage, resume
 from unlearning_audit.costs import step_costs
 
 
@@ -40,6 +41,15 @@ def _costs(args) -> int:
     table = step_costs(args.benchmarks_dir)
     print(table.to_string(float_format=lambda x: f"{x:.2f}"))
     print(f"\ntotal job wall time: {table.wall_s.sum():.1f} s (jobs run in parallel)")
+    return 0
+
+
+def _check_lock(args) -> int:
+    """Exit 1 with one line saying what to run if a killed run left its lock here."""
+    if resume.stale_lock("."):
+        configfile = f" --configfile {args.configfile}" if args.configfile else ""
+        print(resume.UNLOCK_HINT.format(folder=Path.cwd(), configfile=configfile), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -118,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     readme = commands.add_parser("readme", help="refresh the README's generated results")
     readme.add_argument("readme", nargs="?", default="README.md")
     readme.set_defaults(run=_readme)
+
+    check = commands.add_parser("check-lock", help="say what to run after a crash left a lock")
+    check.add_argument("--configfile", help="the config the killed run used, if not the default")
+    check.set_defaults(run=_check_lock)
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -37,9 +38,35 @@ def _check(instance, schema: dict, prefix: tuple) -> None:
     raise ConfigError(f"{_key(path)}: {error.message}")
 
 
+def load_config(path: str | Path) -> dict:
+    """A YAML config file; a syntax error is reported with its file, line and column."""
+    try:
+        return yaml.safe_load(Path(path).read_text()) or {}
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: {error.problem or error.context}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def _check_finite(value, path: tuple = ()) -> None:
+    """NaN and infinity compare false with every bound a schema sets, so they would
+    pass it: reject them wherever they appear."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{_key(path)}: {value} is not a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(item, path + (index,))
+
+
 def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     """Raise ConfigError for the first problem found, naming its key."""
     schema = yaml.safe_load(schema_path.read_text())
+    _check_finite(config)
     _check(config, schema, ())
     try:
         provider(config["data"]).check(config)

@@ -23,7 +23,7 @@ class Job:
         self.snakemake = snakemake
         self.started = provenance.now()
         self._start = time.time()
-        self._input_digests: dict[str, str] = {}
+        self._input_digests: dict[str, tuple] = {}
 
     def elapsed(self) -> float:
         return round(time.time() - self._start, 3)

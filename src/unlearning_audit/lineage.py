@@ -23,6 +23,8 @@ class Node:
     path: str
     recorded_sha256: str | None  # what the record of this artifact or its consumer says
     record: dict | None
+    # The digest of this artifact's record, as its consumer recorded it (the hash chain).
+    recorded_record_sha256: str | None = None
     children: list[Node] = field(default_factory=list)
     selected_rows: list[dict] = field(default_factory=list)  # a table's rows behind the selection
     problem: str | None = None  # set by verify()
@@ -37,9 +39,12 @@ def trace(path: str, selector: dict[str, str] | None = None) -> Node:
     return _trace(path, None, selector or {}, {})
 
 
-def _trace(path: str, expected: str | None, selector: dict, seen: dict) -> Node:
+def _trace(path: str, item: dict | None, selector: dict, seen: dict) -> Node:
     record = provenance.load_record(path) if Path(path).exists() else None
-    node = Node(path, expected or (record or {}).get("sha256"), record)
+    item = item or {}
+    node = Node(
+        path, item.get("sha256") or (record or {}).get("sha256"), record, item.get("record_sha256")
+    )
     if record is None:
         return node
     inputs = record["inputs"]
@@ -50,9 +55,10 @@ def _trace(path: str, expected: str | None, selector: dict, seen: dict) -> Node:
         # Shared ancestors (the toy world, the base model) are expanded once.
         key = (item["path"], item["sha256"])
         if key in seen:
-            node.children.append(Node(item["path"], item["sha256"], seen[key].record))
+            repeat = Node(item["path"], item["sha256"], seen[key].record, item.get("record_sha256"))
+            node.children.append(repeat)
             continue
-        child = _trace(item["path"], item["sha256"], selector, seen)
+        child = _trace(item["path"], item, selector, seen)
         seen[key] = child
         node.children.append(child)
     return node
@@ -78,11 +84,30 @@ def walk(node: Node):
         yield from walk(child)
 
 
+def record_file(node: Node) -> str:
+    """Where an artifact's record lives (see provenance)."""
+    path = Path(node.path)
+    if path.is_dir():
+        return str(path / provenance.RECORD_FILE)
+    if path.suffix == ".json":
+        return f"{node.path} (its embedded record)"
+    return str(provenance.sidecar(path))
+
+
 def verify(root: Node) -> Node | None:
-    """Recompute every hash on the way; return the first artifact that no longer
-    matches its record (and mark it), or None if all match."""
+    """Recompute every hash on the way, of artifacts and of their records; return
+    the first artifact that no longer matches (and mark it), or None if all match."""
     digests: dict[str, str] = {}  # each artifact hashed once, however often it is used
     for node in walk(root):
+        recorded = node.recorded_record_sha256
+        if node.record is not None and recorded is not None:
+            actual = provenance.record_digest(node.record)
+            if actual != recorded:
+                node.problem = (
+                    f"record edited: {record_file(node)} has sha256 {actual[:12]}, "
+                    f"but what used it recorded {recorded[:12]}"
+                )
+                return node
         if node.record is None and Path(node.path).is_relative_to(RESULTS):
             node.problem = "has no provenance record"
         elif node.recorded_sha256 is None:

@@ -9,7 +9,10 @@ Where a record lives:
 An artifact's digest is the sha256 of its content: of the file's bytes; of a
 folder's manifest (relative path -> sha256 of each file); of a JSON output
 without its own record. A record names the digest of its artifact and of
-every input, so any later change to either is detected.
+every input, so any later change to either is detected; and the digest of each
+input's own record (``record_sha256``), so the records form a hash chain over
+the graph, as in content-addressed stores: editing any record upstream breaks
+the chain at the first record downstream of it.
 """
 
 from __future__ import annotations
@@ -83,6 +86,11 @@ def digest(path: str | Path) -> str:
         if isinstance(data, dict) and EMBED_KEY in data:
             return json_digest({k: v for k, v in data.items() if k != EMBED_KEY})
     return file_sha256(path)
+
+
+def record_digest(record: dict | None) -> str | None:
+    """The sha256 of a record's content (None for an input without one: a root)."""
+    return None if record is None else _sha256(_canonical(record))
 
 
 def json_digest(data: dict) -> str:
@@ -160,7 +168,7 @@ def build_record(
     started: datetime.datetime,
     artifact_sha256: str,
     inputs: list[str] | None = None,
-    input_digests: dict[str, str] | None = None,
+    input_digests: dict[str, tuple] | None = None,
 ) -> dict:
     """The record of one output of a Snakemake job (called from inside the job).
 
@@ -171,7 +179,7 @@ def build_record(
     cache = {} if input_digests is None else input_digests
     for path in inputs:
         if path not in cache:
-            cache[path] = digest(path)
+            cache[path] = (digest(path), record_digest(load_record(path)))
     params = redact({k: v for k, v in snakemake.params.items()})
     return {
         "rule": snakemake.rule,
@@ -179,7 +187,9 @@ def build_record(
         "sha256": artifact_sha256,
         "params": params,
         "seed": _find_seed(params),
-        "inputs": [{"path": p, "sha256": cache[p]} for p in inputs],
+        "inputs": [
+            {"path": p, "sha256": cache[p][0], "record_sha256": cache[p][1]} for p in inputs
+        ],
         "config_sha256": _sha256(_canonical(redact(snakemake.config))),
         "code": code_version(snakemake.scriptdir),
         "packages": package_versions(),

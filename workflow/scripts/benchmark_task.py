@@ -8,5 +8,5 @@ with job(snakemake):
     benchmark, prompt_format = snakemake.wildcards.benchmark, snakemake.wildcards.prompt_format
     task = layout.task_name(benchmark, prompt_format)
     data_files = dict(zip(layout.SPLITS, snakemake.input.splits))
-    write_task(snakemake.output.task, task, data_files, snakemake.input.template)
+    write_task(snakemake.output.task, task, data_files, layout.template(prompt_format))
     print(f"{task}: {data_files}")

@@ -3,7 +3,9 @@
 One process scores a whole plan (one checkpoint's variants of one benchmark,
 or one relearning run's checkpoints), so the model loads once per checkpoint.
 A variant asked in a template is loaded from its task YAML's path; a
-benchmark's own lm-eval task by its name (from the benchmark table).
+benchmark's own lm-eval task by its name (from the benchmark table). The JSONs
+are written together at the end, so a killed job leaves none of them (and
+Snakemake marks what it did leave incomplete).
 """
 
 import os
@@ -44,6 +46,7 @@ with job(snakemake) as current:
         sorted({str(Path(p).parent) for p in workflow_tasks.values()}) if own_tasks else [],
         include_defaults=own_tasks,
     )
+    results = {}
     for checkpoint, items in groupby(plan, key=lambda item: item["checkpoint"]):
         lm = load_lm(
             checkpoint, batch_size=snakemake.params.batch_size, dtype=snakemake.params.dtype
@@ -73,4 +76,6 @@ with job(snakemake) as current:
             }
             used = [checkpoint, layout.BENCHMARK_TABLE, *used]
             result[EMBED_KEY] = current.record(json_digest(result), inputs=used)
-            write_json(item["output"], result)
+            results[item["output"]] = result
+    for path, result in results.items():
+        write_json(path, result)

@@ -191,3 +191,14 @@ def check(config: dict) -> None:
             f"attacks.few_shot: {shots} exemplars, but data.dev_items_per_domain "
             f"holds only {data['dev_items_per_domain']}"
         )
+    # Every fact of a domain is one item: dev takes some, test must keep some.
+    domains = load_domains()
+    facts = data["entities_per_domain"] * min(
+        len(spec["attributes"]) for spec in domains.values() if spec.get("benchmark")
+    )
+    if data["dev_items_per_domain"] >= facts:
+        raise ValueError(
+            f"data.dev_items_per_domain: {data['dev_items_per_domain']} dev items, but a "
+            f"domain of {data['entities_per_domain']} entities has only {facts} facts, "
+            "and the test split needs some"
+        )
