@@ -6,11 +6,17 @@ import json
 from pathlib import Path
 
 import lm_eval
+import lm_eval.evaluator
 from lm_eval.models.huggingface import HFLM
 from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
 
 from unlearning_audit.models import DEVICE
+
+# simple_evaluate collects the environment on every call (torch's collect_env, which
+# runs pip and more): seconds per call, and an evaluate job makes one per variant.
+# We keep none of it; every record already holds the package versions and device.
+lm_eval.evaluator.add_env_info = lambda results: None
 
 
 def load_lm(
