@@ -20,7 +20,7 @@ with job(snakemake):
     fig, axes = plt.subplots(1, len(hazards), figsize=(5.5 * len(hazards), 4.4), squeeze=False)
     for ax, hazard in zip(axes[0], hazards):
         rows = forget[forget.benchmark == hazard]
-        label, baseline = rows.label.iloc[0], rows.baseline.iloc[0]
+        benchmark_label, baseline = rows.label.iloc[0], rows.baseline.iloc[0]
         for method, color in colors.items():
             for corpus, style in (("unrelated", "-o"), ("forget", ":x")):
                 run = rows[(rows.parent == method) & (rows.relearn_corpus == corpus)]
@@ -56,8 +56,8 @@ with job(snakemake):
         ax.set(
             ylim=(0, 1.05),
             xlabel=f"relearning steps on unrelated data ({snakemake.params.tuning})",
-            ylabel=f"forget accuracy: {label} ({snakemake.params.primary_format})",
-            title=label,
+            ylabel=f"forget accuracy ({snakemake.params.primary_format})",
+            title=benchmark_label,
         )
         ax.grid(alpha=0.3)
     axes[0, -1].legend(fontsize=7, loc="lower right")
