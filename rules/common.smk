@@ -34,9 +34,7 @@ if BASE["source"] == "gguf":
 
 # What the data provider (config["data"]["source"]) writes under results/data/.
 CATALOG = catalog(config["data"])
-FORGET, RETAIN, UNRELATED = (
-    CATALOG.corpora_with_role(role) for role in ("forget", "retain", "unrelated")
-)
+FORGET, RETAIN = (CATALOG.corpora_with_role(role) for role in ("forget", "retain"))
 BENCHMARKS = list(CATALOG.benchmarks)
 FORGET_BENCHMARKS = CATALOG.benchmarks_with_role("forget")
 
