@@ -77,7 +77,7 @@ wildcard_constraints:
     corpus="unrelated|forget",
     benchmark="|".join(BENCHMARKS),
     transform="|".join(rephrase.TRANSFORMS),
-    prompt_format="|".join(TEMPLATES),
+    prompt_format="|".join(t for t in TEMPLATES if not t.startswith("_")),
     template="|".join(TEMPLATES),
 
 
