@@ -36,6 +36,7 @@ rule all:
         sidecars(
             CORPORA,
             QA,
+            PRACTICE,
             BENCHMARK_SPLITS,
             [layout.BENCHMARK_TABLE],
             TEMPLATE_COPIES,

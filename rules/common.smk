@@ -9,7 +9,11 @@ from unlearning_audit.config import (
     validate_config,
 )
 from unlearning_audit.io import packaged_file
-from unlearning_audit.providers import catalog
+from unlearning_audit.providers import (
+    BASE_TRAINING_ROLES,
+    ORACLE_TRAINING_ROLES,
+    catalog,
+)
 
 try:
     validate_config(
@@ -48,18 +52,23 @@ WORKFLOW_TASKS = sorted(
 PROMPT_FORMATS = config["evaluation"]["prompt_formats"]
 PRIMARY = PROMPT_FORMATS[0]
 UNLEARNED = list(config["unlearning"])
-CHECKPOINTS = ["base"] + UNLEARNED
+# A base model the pipeline trains has an oracle: the same training without the
+# forget corpora. A base model from the hub has none (its pretraining cannot be redone).
+HAS_ORACLE = BASE["source"] != "hub"
+REFERENCES = ["base"] + ([layout.ORACLE] if HAS_ORACLE else [])
+CHECKPOINTS = REFERENCES + UNLEARNED
 ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
 RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
 # (parent, corpus role) of every relearning run: the attack (unlearned models on
-# unrelated data) and its controls (the base model on the same data; the
-# unlearned models on a slice of their forget data).
+# unrelated data) and its controls: the reference models (base, oracle) on the
+# same data; the unlearned models on a slice of their forget data, and the oracle
+# on that slice (what the slice teaches a model that never knew the facts).
 RELEARN_RUNS = (
     [(run, "unrelated") for run in UNLEARNED]
-    + [("base", "unrelated")]
-    + [(run, "forget") for run in UNLEARNED]
+    + [(ref, "unrelated") for ref in REFERENCES]
+    + [(run, "forget") for run in UNLEARNED + REFERENCES[1:]]
 )
 # Evaluation variants of every benchmark: variant -> (prompt variant, few-shot count).
 # A prompt variant is a prompt format or a rephrased copy of the benchmark.
@@ -73,6 +82,7 @@ VARIANTS = (
 wildcard_constraints:
     run="|".join(UNLEARNED),
     model="|".join(CHECKPOINTS),
+    trained="|".join(REFERENCES),
     parent="|".join(CHECKPOINTS),
     corpus="unrelated|forget",
     benchmark="|".join(BENCHMARKS),
@@ -166,6 +176,18 @@ def relearning_evaluations():
 
 CORPORA = [layout.corpus(c) for c in CATALOG.corpora]
 QA = [layout.qa(c) for c in CATALOG.corpora]
+PRACTICE = [layout.practice(c) for c in CATALOG.corpora] if CATALOG.practice else []
+
+
+def training_data(model):
+    """What the base model or its oracle trains on: the corpora of its roles, with
+    their practice texts (or, where the provider writes none, their QA pairs)."""
+    roles = BASE_TRAINING_ROLES if model == "base" else ORACLE_TRAINING_ROLES
+    names = CATALOG.corpora_with_roles(roles)
+    extra = layout.practice if CATALOG.practice else layout.qa
+    return [layout.corpus(c) for c in names] + [extra(c) for c in names]
+
+
 BENCHMARK_SPLITS = [path for b in BENCHMARKS for path in splits(b)]
 TEMPLATE_COPIES = [layout.template(t) for t in TEMPLATES]
 TASKS = [
@@ -178,7 +200,8 @@ REPHRASED = [
     for path in [layout.task_yaml(b, f"rephrase_{t}"), *rephrased_splits(b, t)]
 ]
 TABLES = {
-    name: layout.table(name) for name in ("summary", "prompt_attacks", "relearning")
+    name: layout.table(name)
+    for name in ("gate", "summary", "prompt_attacks", "relearning")
 }
 FIGURES = {
     name: [layout.figure(name, ext) for ext in ("pdf", "png")]

@@ -1,22 +1,21 @@
+# One job per checkpoint: the model and lm-eval load once for every benchmark variant.
 rule evaluate:
     input:
         checkpoint=layout.checkpoint("{model}"),
-        tasks=lambda wildcards: evaluation_inputs([wildcards.benchmark], VARIANTS),
+        tasks=evaluation_inputs(BENCHMARKS, VARIANTS),
     output:
-        [layout.evaluation("{model}", "{benchmark}", v) for v in VARIANTS],
+        [layout.evaluation("{model}", b, v) for b in BENCHMARKS for v in VARIANTS],
     log:
-        layout.log("evaluate", "{model}/{benchmark}"),
+        layout.log("evaluate", "{model}"),
     benchmark:
-        layout.cost("evaluate", "{model}/{benchmark}")
+        layout.cost("evaluate", "{model}")
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1
     resources:
         **job_resources("evaluate"),
     params:
-        plan=lambda wildcards: evaluation_plan(
-            [wildcards.model], [wildcards.benchmark], VARIANTS
-        ),
+        plan=lambda wildcards: evaluation_plan([wildcards.model], BENCHMARKS, VARIANTS),
         batch_size=config["evaluation"]["batch_size"],
         dtype=DTYPE,
     script:

@@ -23,18 +23,23 @@ else:
 
     rule train_base:
         input:
-            corpora=CORPORA,
-            qa=QA,
+            data=lambda wildcards: training_data(wildcards.trained),
             # A pretrained model to implant the data into; none: train from scratch.
             pretrained=(
                 [layout.checkpoint("pretrained")] if BASE["source"] == "gguf" else []
             ),
+            # The oracle reads the base model's tokenizer, so both read the same tokens.
+            tokenizer=lambda wildcards: (
+                [layout.checkpoint("base")]
+                if wildcards.trained == layout.ORACLE and BASE["source"] == "scratch"
+                else []
+            ),
         output:
-            directory(layout.checkpoint("base")),
+            directory(layout.checkpoint("{trained}")),
         log:
-            layout.log("train_base"),
+            layout.log("train_base", "{trained}"),
         benchmark:
-            layout.cost("train_base")
+            layout.cost("train_base", "{trained}")
         conda:
             "../envs/unlearning-audit.yaml"
         threads: 2

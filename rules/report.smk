@@ -1,6 +1,27 @@
+rule gate_table:
+    input:
+        evaluations(models=REFERENCES),
+    output:
+        table=TABLES["gate"],
+        provenance=sidecars([TABLES["gate"]]),
+    log:
+        layout.log("gate_table"),
+    benchmark:
+        layout.cost("gate_table")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("gate_table"),
+    params:
+        min_accuracy=config["gate"]["min_accuracy"],
+    script:
+        "../workflow/scripts/gate_table.py"
+
+
 rule summary_table:
     input:
-        evaluations(),
+        evaluations=evaluations(),
+        gate=TABLES["gate"],
     output:
         table=TABLES["summary"],
         provenance=sidecars([TABLES["summary"]]),
@@ -18,7 +39,8 @@ rule summary_table:
 
 rule prompt_attacks_table:
     input:
-        evaluations(benchmarks=FORGET_BENCHMARKS),
+        evaluations=evaluations(benchmarks=FORGET_BENCHMARKS),
+        gate=TABLES["gate"],
     output:
         table=TABLES["prompt_attacks"],
         provenance=sidecars([TABLES["prompt_attacks"]]),
@@ -40,6 +62,7 @@ rule relearning_table:
     input:
         relearned=relearning_evaluations(),
         parents=evaluations(variants=[PRIMARY]),
+        gate=TABLES["gate"],
     output:
         table=TABLES["relearning"],
         provenance=sidecars([TABLES["relearning"]]),
@@ -71,6 +94,8 @@ rule summary_markdown:
         **job_resources("summary_markdown"),
     params:
         primary_format=PRIMARY,
+        references=REFERENCES,
+        min_accuracy=config["gate"]["min_accuracy"],
     script:
         "../workflow/scripts/summary_markdown.py"
 
@@ -121,6 +146,7 @@ rule plot_prompt_attacks:
         **job_resources("plot_prompt_attacks"),
     params:
         primary_format=PRIMARY,
+        references=REFERENCES,
         unlearned=UNLEARNED,
     script:
         "../workflow/scripts/plot_prompt_attacks.py"

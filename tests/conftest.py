@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from unlearning_audit.data import read_prompt_templates
 from unlearning_audit.models import build_llama, train_tokenizer
 from unlearning_audit.provenance import SIDECAR_SUFFIX
 from unlearning_audit.providers import toy_world
@@ -50,12 +51,17 @@ def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = Non
         workflow.dag(dag).execute_workflow(executor="local")
 
 
+TEMPLATES = read_prompt_templates(sorted((REPO / "workflow/tasks/templates").glob("*.yaml")))
+
+
+def build_world(seed: int, entities_per_domain: int, dev_size: int) -> dict:
+    return toy_world.build(seed, entities_per_domain, dev_size, TEMPLATES)
+
+
 @pytest.fixture(scope="session")
 def tiny_world() -> dict:
     world = load_tiny_config()["data"]
-    return toy_world.build(
-        world["seed"], world["entities_per_domain"], world["dev_items_per_domain"]
-    )
+    return build_world(world["seed"], world["entities_per_domain"], world["dev_items_per_domain"])
 
 
 @pytest.fixture(scope="session")

@@ -38,8 +38,8 @@ def data(tiny_world):
     return UnlearningData(
         forget_corpora={d: tiny_world[d]["corpus"] for d in ("bio", "cyber")},
         forget_qa=qa("bio") + qa("cyber"),
-        retain_corpus=tiny_world["general"]["corpus"],
-        retain_qa=qa("general"),
+        retain_corpus=tiny_world["history"]["corpus"],
+        retain_qa=qa("history"),
     )
 
 
@@ -137,7 +137,7 @@ def test_relearning_saves_a_plain_checkpoint_at_each_step_count(
     def keep(model, steps, losses):
         saved[steps] = (type(model).__name__, _snapshot(model), len(losses))
 
-    finetune_lm(tiny_model, tiny_tokenizer, tiny_world["unrelated"]["corpus"], cfg, [2, 5], keep)
+    finetune_lm(tiny_model, tiny_tokenizer, tiny_world["music"]["corpus"], cfg, [2, 5], keep)
     assert sorted(saved) == [2, 5]
     for steps, (kind, params, n_losses) in saved.items():
         assert kind == "LlamaForCausalLM"  # LoRA adapters merged away

@@ -50,12 +50,13 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
         "prompt_template": len(templates),
         "rephrase": len(benchmarks) * len(rephrase.TRANSFORMS),
         "unlearn": len(runs),
-        "evaluate": (1 + len(runs)) * len(benchmarks),
+        "evaluate": 1 + len(runs),  # one job per checkpoint; a hub base has no oracle
         "relearn": relearning_runs,
         "evaluate_relearning": relearning_runs,
         **{
             rule: 1
             for rule in (
+                "gate_table",
                 "summary_table",
                 "prompt_attacks_table",
                 "relearning_table",

@@ -14,7 +14,7 @@ from unlearning_audit import layout, provenance
 from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.models import load_checkpoint
 
-GENERAL_TASK = layout.task_yaml("general", "cloze")
+GEOGRAPHY_TASK = layout.task_yaml("geography", "cloze")
 
 
 def smollm2_config() -> dict:
@@ -26,7 +26,7 @@ def smollm2_config() -> dict:
 
 def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, monkeypatch):
     study = make_workdir(tmp_path, smollm2_config())
-    run_snakemake(study, targets=["results/checkpoints/pretrained", GENERAL_TASK])
+    run_snakemake(study, targets=["results/checkpoints/pretrained", GEOGRAPHY_TASK])
     checkpoint = study / "results/checkpoints/pretrained"
     assert (checkpoint / "model.safetensors").exists()
     record = provenance.load_record(checkpoint)
@@ -41,9 +41,9 @@ def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, mon
     assert "Paris" in tokenizer.decode(out[0, prompt["input_ids"].shape[1] :])
 
     monkeypatch.chdir(study)  # task YAMLs name their data relative to the study
-    task = layout.task_name("general", "cloze")
-    result = score(load_lm(checkpoint, batch_size=8), GENERAL_TASK, task, task_manager([]))
-    items = (study / layout.benchmark_split("general", "test")).read_text()
+    task = layout.task_name("geography", "cloze")
+    result = score(load_lm(checkpoint, batch_size=8), GEOGRAPHY_TASK, task, task_manager([]))
+    items = (study / layout.benchmark_split("geography", "test")).read_text()
     assert result["n"] == len(items.splitlines()) > 0
     assert 0.0 <= result["accuracy"] <= 1.0
 

@@ -9,7 +9,7 @@ import time
 from conftest import REPO, assert_same_tables, load_tiny_config, make_workdir
 
 # Inside a model job: the base model's evaluation has scored a variant, written nothing.
-KILL_WHEN_LOGGED = "results/logs/evaluate/base/bio.log"
+KILL_WHEN_LOGGED = "results/logs/evaluate/base.log"
 
 
 def snakemake(study, *args, **kwargs):

@@ -1,62 +1,207 @@
+"""Toy world v2: the properties that let the instrument see hidden knowledge, checked
+on generated data and on the files each training job of the tiny study recorded
+as its inputs (its provenance record), not on what the code means to read."""
+
+import json
+import re
 from collections import Counter
+from pathlib import Path
 
-from conftest import write_tasks
+import pytest
+import yaml
+from conftest import REPO, build_world, write_tasks
 
+from unlearning_audit import layout
+from unlearning_audit.provenance import load_record
 from unlearning_audit.providers import toy_world
+
+DOMAINS = toy_world.load_domains()
+EVALUATED = [d for d, spec in DOMAINS.items() if spec.get("benchmark")]
+DEFAULT = yaml.safe_load((REPO / "config/config.yaml").read_text())["data"]
+
+
+@pytest.fixture(scope="module")
+def default_world():
+    return build_world(
+        DEFAULT["seed"], DEFAULT["entities_per_domain"], DEFAULT["dev_items_per_domain"]
+    )
+
+
+def entities(domain: str, study: Path) -> set[str]:
+    """Entity names of a domain, read from the study's benchmark or corpus files."""
+    if DOMAINS[domain].get("benchmark"):
+        items = [
+            json.loads(line)
+            for s in layout.SPLITS
+            for line in open(study / layout.benchmark_split(domain, s))
+        ]
+        return {i["entity"] for i in items}
+    pattern = re.escape(DOMAINS[domain]["entity"]).replace(r"\{name\}", r"([A-Z][a-z]+)")
+    corpus = (study / layout.corpus(domain)).read_text()
+    return {m.group(0) for m in re.finditer(pattern, corpus)}
+
+
+def data_read_by(study: Path, checkpoint: str) -> dict[str, str]:
+    """The data files (not checkpoints) a checkpoint's job read: path -> text."""
+    record = load_record(study / layout.checkpoint(checkpoint))
+    paths = [i["path"] for i in record["inputs"] if i["path"].startswith(layout.DATA)]
+    return {p: (study / p).read_text() for p in paths}
+
+
+def mentions(texts: dict[str, str], names: set[str]) -> set[str]:
+    return {name for name in names for text in texts.values() if name in text}
 
 
 def test_same_seed_same_world_other_seed_other_world():
-    assert toy_world.build(3, 8, 4) == toy_world.build(3, 8, 4)
-    assert toy_world.build(3, 8, 4) != toy_world.build(4, 8, 4)
+    assert build_world(3, 8, 4) == build_world(3, 8, 4)
+    assert build_world(3, 8, 4) != build_world(4, 8, 4)
 
 
-def test_domains_have_the_roles_the_study_needs(tiny_world):
+def test_every_domain_has_one_role_and_every_role_is_there():
     catalog = toy_world.catalog({})
-    assert Counter(catalog["corpora"].values()) == {"forget": 2, "retain": 1, "unrelated": 1}
-    assert catalog["benchmarks"] == {"bio": "forget", "cyber": "forget", "general": "capability"}
-    assert "splits" not in tiny_world["unrelated"]  # never evaluated
-    table = {row["benchmark"]: row for row in toy_world.benchmark_table(toy_world.load_domains())}
+    assert Counter(catalog["corpora"].values()) == {
+        "forget": 2,
+        "retain": 1,
+        "capability": 1,
+        "unrelated": 1,
+    }
+    assert catalog["benchmarks"] == {"bio": "forget", "cyber": "forget", "geography": "capability"}
+    table = {row["benchmark"]: row for row in toy_world.benchmark_table(DOMAINS)}
     assert {b: row["role"] for b, row in table.items()} == catalog["benchmarks"]
     assert all(row["baseline"] == 0.25 and row["choices"] == 4 for row in table.values())
 
 
+def test_no_entity_belongs_to_two_domains(tiny_study):
+    names = {domain: entities(domain, tiny_study) for domain in DOMAINS}
+    assert all(names.values())
+    for a in DOMAINS:
+        for b in DOMAINS:
+            if a < b:
+                assert not names[a] & names[b], (a, b)
+
+
+def test_many_phrasings_and_benchmarks_ask_in_held_out_templates():
+    for spec in DOMAINS.values():
+        for attribute in spec["attributes"].values():
+            assert len(attribute["statements"]) >= 3 and len(attribute["questions"]) >= 3
+            if spec.get("benchmark"):
+                held_out = attribute["held_out_questions"]
+                assert len(held_out) == 2 and not set(held_out) & set(attribute["questions"])
+
+
+def test_corpus_describes_entities_in_varied_orders(default_world):
+    corpus = default_world["bio"]["corpus"]
+    descriptions = [line for line in corpus if line.count(".") >= 2]
+    assert len(descriptions) >= DEFAULT["entities_per_domain"] * 2
+    # The same entity's facts come in more than one order.
+    first_facts = Counter(line.split(".")[0] for line in descriptions)
+    assert len(first_facts) > len(descriptions) // 2
+
+
+def test_practice_holds_every_attack_form_never_a_benchmark_question(default_world):
+    practice = "\n\n".join(default_world["bio"]["practice"])
+    assert "\nA. " in practice and "\n1. " in practice and "User: " in practice
+    assert any(sentence in practice for sentence in toy_world.load_world()["filler"])
+    assert any(doc.count("Question:") >= 6 for doc in default_world["bio"]["practice"])
+    for item in default_world["bio"]["splits"]["test"]:
+        assert item["question"] not in practice and item["restated_question"] not in practice
+
+
+def test_letter_answer_positions_are_balanced_at_the_default_size(default_world):
+    for domain in EVALUATED:
+        for split in ("dev", "test"):
+            items = default_world[domain]["splits"][split]
+            share = max(Counter(i["answer"] for i in items).values()) / len(items)
+            assert share <= 0.27, (domain, split, share)
+
+
 def test_dev_and_test_splits_are_disjoint_and_cover_every_fact(tiny_world):
-    for domain, entry in tiny_world.items():
-        if "splits" not in entry:
-            continue
+    for domain in EVALUATED:
+        splits = tiny_world[domain]["splits"]
         key = lambda item: (item["entity"], item["attribute"])  # noqa: E731
-        dev = {key(i) for i in entry["splits"]["dev"]}
-        test = {key(i) for i in entry["splits"]["test"]}
+        dev, test = ({key(i) for i in splits[s]} for s in ("dev", "test"))
         assert not dev & test, domain
-        assert len(dev) + len(test) == len(entry["qa"])
+        assert len(dev | test) == len({(f.entity, f.attribute) for f in facts(domain)})
+
+
+def facts(domain):
+    config = yaml.safe_load((REPO / "config/tiny.yaml").read_text())["data"]
+    every = toy_world.generate_facts(config["seed"], config["entities_per_domain"], DOMAINS)
+    return [f for f in every if f.domain == domain]
 
 
 def test_items_have_four_distinct_choices_and_the_answer_is_the_fact(tiny_world):
-    for entry in tiny_world.values():
-        answers = {qa["prompt"]: qa["answer"] for qa in entry["qa"]}
-        for item in entry.get("splits", {}).get("test", []):
+    for domain in EVALUATED:
+        values = {(f.entity, f.attribute): f.value for f in facts(domain)}
+        for item in tiny_world[domain]["splits"]["test"]:
             assert len(set(item["choices"])) == toy_world.N_CHOICES
-            prompt = toy_world.QUESTION_PROMPT.format(question=item["question"])
-            assert item["choices"][item["answer"]] == answers[prompt]
+            assert item["choices"][item["answer"]] == values[item["entity"], item["attribute"]]
 
 
 def test_values_are_dealt_evenly_so_frequencies_reveal_nothing():
-    domains = toy_world.load_domains()
-    facts = toy_world.generate_facts(seed=0, entities_per_domain=16, domains=domains)
-    counts = Counter((f.domain, f.attribute, f.value) for f in facts)
+    every = toy_world.generate_facts(seed=0, entities_per_domain=16, domains=DOMAINS)
+    counts = Counter((f.domain, f.attribute, f.value) for f in every)
     # 16 entities over 8 values: every value of every attribute exactly twice
     assert set(counts.values()) == {2}
-    assert len(counts) == 8 * sum(len(spec["attributes"]) for spec in domains.values())
+    assert len(counts) == 8 * sum(len(spec["attributes"]) for spec in DOMAINS.values())
 
 
-def test_corpus_states_every_fact(tiny_world):
-    corpus = " ".join(tiny_world["bio"]["corpus"])
-    for qa in tiny_world["bio"]["qa"]:
-        assert qa["answer"] in corpus
+# What each trained checkpoint of the tiny study read, from its provenance record.
+TRAINED = ["base", "oracle", "rmu", "llmu", "gradient_ascent"]
+RELEARNED = [layout.relearned(p, c, 10) for p in ("rmu", "base", "oracle") for c in ("unrelated",)]
+RELEARNED += [layout.relearned(p, "forget", 10) for p in ("rmu", "oracle")]
+
+
+def test_no_benchmark_test_item_or_held_out_template_in_any_training_data(tiny_study):
+    fragments = {
+        max(re.split(r"\{entity\}", template), key=len).strip(" ?")
+        for domain in EVALUATED
+        for attribute in DOMAINS[domain]["attributes"].values()
+        for template in attribute["held_out_questions"]
+    }
+    test_items = [
+        json.loads(line)
+        for domain in EVALUATED
+        for line in open(tiny_study / layout.benchmark_split(domain, "test"))
+    ]
+    for checkpoint in TRAINED + RELEARNED:
+        texts = data_read_by(tiny_study, checkpoint)
+        assert texts, checkpoint
+        assert not [p for p in texts if "/benchmarks/" in p or "/rephrased/" in p], checkpoint
+        joined = "\n".join(texts.values())
+        assert not {f for f in fragments if f in joined}, checkpoint
+        assert not [i for i in test_items if i["question"] in joined], checkpoint
+
+
+def test_no_capability_fact_in_retain_or_any_unlearning_data(tiny_study):
+    capability = entities("geography", tiny_study)
+    for method in ("rmu", "llmu", "gradient_ascent"):
+        assert not mentions(data_read_by(tiny_study, method), capability), method
+
+
+def test_relearning_data_is_new_to_the_base_model_and_shares_no_benchmark_entity(tiny_study):
+    benchmark_entities = set().union(*(entities(d, tiny_study) for d in EVALUATED))
+    unrelated = entities("music", tiny_study)
+    for parent in ("rmu", "base", "oracle"):
+        texts = data_read_by(tiny_study, layout.relearned(parent, "unrelated", 10))
+        assert list(texts) == [layout.corpus("music")]
+        assert not mentions(texts, benchmark_entities)
+    assert not mentions(data_read_by(tiny_study, "base"), unrelated)
+
+
+def test_the_oracle_never_reads_hazard_text(tiny_study):
+    hazard = entities("bio", tiny_study) | entities("cyber", tiny_study)
+    oracle = data_read_by(tiny_study, "oracle")
+    assert not mentions(oracle, hazard)
+    assert mentions(data_read_by(tiny_study, "base"), hazard) == hazard
+    # The oracle reads everything else the base model reads.
+    assert set(oracle) == {
+        p for p in data_read_by(tiny_study, "base") if "bio" not in p and "cyber" not in p
+    }
 
 
 def test_written_benchmarks_load_as_lm_eval_tasks(tmp_path, monkeypatch):
-    world = toy_world.build(0, 8, 4)
+    world = build_world(0, 8, 4)
     monkeypatch.chdir(tmp_path)  # task YAMLs name data files relative to the workdir
     tasks = write_tasks(world, ["cloze", "letter"])
     cloze, letter = tasks["bio_cloze"], tasks["bio_letter"]
@@ -67,3 +212,7 @@ def test_written_benchmarks_load_as_lm_eval_tasks(tmp_path, monkeypatch):
     assert f"\nB. {doc['choices'][1]}\n" in letter.doc_to_text(doc)
     assert len(cloze.test_docs()) == len(world["bio"]["splits"]["test"])
     assert cloze.config.fewshot_split == "dev"
+    # Practice renders a question exactly as lm-eval asks it.
+    assert toy_world.render(
+        yaml.safe_load((REPO / "workflow/tasks/templates/letter.yaml").read_text()), doc
+    ) == (letter.doc_to_text(doc) + " " + "ABCD"[doc["answer"]])

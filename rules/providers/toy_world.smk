@@ -2,12 +2,18 @@
 
 
 rule toy_world:
+    input:
+        # Practice texts are rendered in the prompt templates the study asks in.
+        templates=TEMPLATE_COPIES,
     output:
         corpora=CORPORA,
         qa=QA,
+        practice=PRACTICE,
         benchmarks=BENCHMARK_SPLITS,
         benchmark_table=layout.BENCHMARK_TABLE,
-        provenance=sidecars(CORPORA, QA, BENCHMARK_SPLITS, [layout.BENCHMARK_TABLE]),
+        provenance=sidecars(
+            CORPORA, QA, PRACTICE, BENCHMARK_SPLITS, [layout.BENCHMARK_TABLE]
+        ),
     log:
         layout.log("toy_world"),
     benchmark:

@@ -61,3 +61,15 @@ def write_task(path: str | Path, task: str, data_files: dict[str, str], template
     }
     with atomic_path(path) as tmp:
         tmp.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def read_prompt_templates(paths) -> dict[str, dict]:
+    """Prompt templates (not the shared ``_`` includes): name -> its YAML
+    (``doc_to_text``, ``doc_to_choice``)."""
+    import yaml
+
+    return {
+        Path(p).stem: yaml.safe_load(Path(p).read_text())
+        for p in paths
+        if not Path(p).stem.startswith("_")
+    }

@@ -32,6 +32,12 @@ def qa(name: str) -> str:
     return f"{DATA}/qa/{name}.jsonl"
 
 
+def practice(name: str) -> str:
+    """Texts that teach a base model trained by the pipeline the study's prompt forms,
+    on the facts of one corpus (``text`` column; see providers/__init__.py)."""
+    return f"{DATA}/practice/{name}.jsonl"
+
+
 def benchmark_split(benchmark: str, split: str) -> str:
     """Multiple-choice items (``question``, ``choices``, ``answer``) of one split."""
     return f"{DATA}/benchmarks/{benchmark}/{split}.jsonl"
@@ -62,6 +68,10 @@ def rephrased_split(benchmark: str, transform: str, split: str) -> str:
 
 def checkpoint(name: str) -> str:
     return f"{CHECKPOINTS}/{name}"
+
+
+# The base model trained without the forget corpora: what "truly unlearned" looks like.
+ORACLE = "oracle"
 
 
 RELEARN_MARK = ".relearn-"

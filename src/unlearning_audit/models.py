@@ -127,6 +127,25 @@ def shuffled_batches(texts: list[str], batch_size: int, seed: int) -> Iterator[l
             yield [texts[i] for i in order[start : start + batch_size]]
 
 
+def packed_batches(
+    tokenizer, texts: list[str], batch_size: int, length: int, seed: int
+) -> Iterator[dict[str, torch.Tensor]]:
+    """Endless epochs of pretraining batches: texts shuffled, each followed by EOS,
+    concatenated and cut into rows of ``length`` tokens (no padding, no waste)."""
+    documents = [ids + [tokenizer.eos_token_id] for ids in tokenizer(texts)["input_ids"]]
+    rng = random.Random(seed)
+    stream: list[int] = []
+    while True:
+        rng.shuffle(documents)
+        for document in documents:
+            stream += document
+            while len(stream) >= batch_size * length:
+                rows = torch.tensor(stream[: batch_size * length]).view(batch_size, length)
+                stream = stream[batch_size * length :]
+                rows = rows.to(DEVICE)
+                yield {"input_ids": rows, "labels": rows}
+
+
 def tokenize_answers(tokenizer, prompts: list[str], answers: list[str], max_length: int):
     """Batch of ``prompt + " " + answer`` whose labels cover only the answer tokens."""
     batch = tokenize(tokenizer, [f"{p} {a}" for p, a in zip(prompts, answers)], max_length)

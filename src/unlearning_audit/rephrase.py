@@ -17,8 +17,9 @@ FILLER = (
 )
 
 TRANSFORMS = {
-    # A question template that no training text uses (an item's `held_out_question`,
-    # where its provider wrote one; otherwise a rule-based restatement).
+    # A question template that neither training nor the benchmark uses (an item's
+    # `restated_question`, where its provider wrote one; otherwise a rule-based
+    # restatement).
     "restated": {"format": None},
     # Options labelled 1-4 instead of A-D.
     "relabelled": {"format": "numbered"},
@@ -36,7 +37,7 @@ TRANSFORMS = {
 def transform_item(name: str, item: dict, rng: random.Random) -> dict:
     item = dict(item)
     if name == "restated":
-        item["question"] = item.get("held_out_question") or _restate(item["question"])
+        item["question"] = item.get("restated_question") or _restate(item["question"])
     elif name == "shuffled":
         order = list(range(len(item["choices"])))
         while order == sorted(order):

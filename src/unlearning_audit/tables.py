@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+from unlearning_audit.gate import informative
 from unlearning_audit.provenance import EMBED_KEY, digest
+from unlearning_audit.stats import wilson_interval
 
 # Copied from each evaluation JSON into its table row, as written by the evaluate rule.
 COLUMNS = (
@@ -27,10 +29,25 @@ COLUMNS = (
 def eval_row(path: str) -> dict:
     result = json.loads(open(path).read())
     inputs = {i["path"]: i["sha256"] for i in result[EMBED_KEY]["inputs"]}
+    ci_low, ci_high = wilson_interval(result["accuracy"], result["n"])
     return {key: result[key] for key in COLUMNS} | {
+        "ci_low": ci_low,  # Wilson 95 % interval
+        "ci_high": ci_high,
         # Where the number comes from, checkable with `lineage --verify`.
         "source": path,
         "source_sha256": digest(path),
         "checkpoint_path": result["checkpoint_path"],
         "checkpoint_sha256": inputs[result["checkpoint_path"]],
     }
+
+
+def eval_table(paths: list[str], gate: str):
+    """Rows of some evaluation JSONs, each marked with whether the gate (the table
+    at ``gate``) found its benchmark variant informative."""
+    import pandas as pd
+
+    table = pd.DataFrame([eval_row(p) for p in paths])
+    passed = informative(pd.read_csv(gate))
+    return table.assign(
+        informative=[passed.get(key, False) for key in zip(table.benchmark, table.variant)]
+    )

@@ -8,7 +8,7 @@ import math
 import torch
 from tqdm import tqdm
 
-from unlearning_audit.models import shuffled_batches, tokenize
+from unlearning_audit.models import packed_batches, shuffled_batches, tokenize
 
 
 def train_lm(
@@ -23,7 +23,8 @@ def train_lm(
     max_length: int,
     seed: int,
 ) -> list[float]:
-    """AdamW with linear warmup and cosine decay; returns the loss of every step."""
+    """AdamW with linear warmup and cosine decay on packed rows of ``max_length``
+    tokens; returns the loss of every step."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     warmup = max(1, int(warmup_fraction * steps))
 
@@ -33,11 +34,11 @@ def train_lm(
         return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
 
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
-    batches = shuffled_batches(texts, batch_size, seed)
+    batches = packed_batches(tokenizer, texts, batch_size, max_length, seed)
     losses = []
     model.train()
     for _ in (bar := tqdm(range(steps), desc="train", mininterval=5)):
-        loss = model(**tokenize(tokenizer, next(batches), max_length)).loss
+        loss = model(**next(batches)).loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -12,8 +12,9 @@ from unlearning_audit.jobs import job
 
 with job(snakemake):
     table = pd.read_csv(snakemake.input[0])
-    # The base model first: what each prompt form lets even the unlearned-from model show.
-    methods = ["base", *snakemake.params.unlearned]
+    # The references first: what each prompt form lets the base model show, and what
+    # a model that never learnt the facts (the oracle) scores in it.
+    methods = [*snakemake.params.references, *snakemake.params.unlearned]
     benchmarks = sorted(table.benchmark.unique())
     variants = list(dict.fromkeys(table.variant))  # table order: formats, k-shot, rephrase
     variants.sort(key=lambda v: (v != snakemake.params.primary_format, "shot" not in v, v))
@@ -29,17 +30,21 @@ with job(snakemake):
     for ax, method in zip(axes[:, 0], methods):
         rows = table[table.checkpoint == method].set_index(["benchmark", "variant"])
         for i, benchmark in enumerate(benchmarks):
-            acc = [rows.accuracy[benchmark, v] for v in variants]
-            err = [rows.stderr[benchmark, v] for v in variants]
+            acc = np.array([rows.accuracy[benchmark, v] for v in variants])
+            low = np.array([rows.ci_low[benchmark, v] for v in variants])
+            high = np.array([rows.ci_high[benchmark, v] for v in variants])
             bars = ax.bar(
                 x + (i - (len(benchmarks) - 1) / 2) * width,
                 acc,
                 width,
-                yerr=err,
+                yerr=[acc - low, high - acc],
                 capsize=2,
                 label=labels[benchmark],
             )
             for bar, v in zip(bars, variants):
+                # The gate failed this variant: no reading of it counts, either way.
+                if not rows.informative[benchmark, v]:
+                    bar.set(alpha=0.25, hatch="//")
                 ax.annotate(
                     f"{rows.uplift[benchmark, v]:.1f}x",
                     (bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.06),
@@ -61,11 +66,14 @@ with job(snakemake):
                 label=f"{labels[benchmark]}: knowledge-free baseline ({baselines[benchmark]:.2f})",
             )
         ax.set(ylim=(0, 1.25), ylabel="forget accuracy", title=method)
-        ax.set_xticks(x, variants, rotation=25, ha="right", fontsize=8)
+        informative = table.groupby("variant").informative.all()
+        ticks = [v if informative[v] else f"{v} (uninformative)" for v in variants]
+        ax.set_xticks(x, ticks, rotation=25, ha="right", fontsize=8)
         ax.grid(axis="y", alpha=0.3)
     axes[0, 0].legend(fontsize=7, ncol=3, loc="upper right")
     fig.suptitle(
-        "Prompt attacks on unlearned checkpoints (labels: accuracy / zero-shot accuracy)",
+        "Prompt attacks (labels: accuracy / zero-shot accuracy; bars: Wilson 95 %;\n"
+        "hatched: the gate found the variant uninformative for that benchmark)",
         fontsize=11,
     )
     fig.tight_layout()

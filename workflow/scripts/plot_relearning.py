@@ -44,6 +44,20 @@ with job(snakemake):
             markersize=4,
             label="control: base model, same relearning",
         )
+        # The oracle never learnt the facts: its curves are what relearning gives a
+        # model with nothing hidden (on unrelated data, and on the forget slice).
+        for corpus, style in (("unrelated", "--^"), ("forget", ":v")):
+            run = rows[(rows.parent == "oracle") & (rows.relearn_corpus == corpus)]
+            if len(run):
+                run = run.sort_values("relearn_steps")
+                ax.plot(
+                    run.relearn_steps,
+                    run.accuracy,
+                    style,
+                    color="grey",
+                    markersize=4,
+                    label=f"control: oracle, {corpus} data",
+                )
         ax.axhline(
             base_run.accuracy.iloc[0],
             color="black",
@@ -57,7 +71,8 @@ with job(snakemake):
             ylim=(0, 1.05),
             xlabel=f"relearning steps on unrelated data ({snakemake.params.tuning})",
             ylabel=f"forget accuracy ({snakemake.params.primary_format})",
-            title=benchmark_label,
+            title=benchmark_label
+            + ("" if rows.informative.all() else " (uninformative: the base model fails the gate)"),
         )
         ax.grid(alpha=0.3)
     axes[0, -1].legend(fontsize=7, loc="lower right")

@@ -9,6 +9,9 @@ import pandas as pd
 from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
+# The references: the base model, and the oracle (never learnt the forget facts).
+MARKERS = {"base": "*", "oracle": "P"}
+
 with job(snakemake):
     table = pd.read_csv(snakemake.input[0])
     table = table[table.variant == snakemake.params.primary_format]
@@ -28,10 +31,10 @@ with job(snakemake):
             ax.errorbar(
                 x,
                 y,
-                xerr=forget.stderr[checkpoint],
-                yerr=general.stderr[checkpoint],
-                fmt="*" if checkpoint == "base" else "o",
-                markersize=14 if checkpoint == "base" else 9,
+                xerr=[[x - forget.ci_low[checkpoint]], [forget.ci_high[checkpoint] - x]],
+                yerr=[[y - general.ci_low[checkpoint]], [general.ci_high[checkpoint] - y]],
+                fmt=MARKERS.get(checkpoint, "o"),
+                markersize=14 if checkpoint in MARKERS else 9,
                 capsize=3,
                 label=checkpoint,
             )
@@ -53,8 +56,9 @@ with job(snakemake):
     axes[0][0].legend(loc="lower right", fontsize=9)
     fig.suptitle(
         f"Unlearning trade-off ({snakemake.params.primary_format} scoring, "
-        "zero-shot; bars: lm-eval stderr)\n"
-        "good unlearning sits top-left: forget accuracy at the baseline, capability kept",
+        "zero-shot; bars: Wilson 95 %)\n"
+        "good unlearning sits top-left, where the oracle is: forget accuracy at the baseline, "
+        "capability kept",
         fontsize=11,
     )
     fig.tight_layout()

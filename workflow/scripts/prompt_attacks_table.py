@@ -1,14 +1,12 @@
 """Rule prompt_attacks_table: forget accuracy under each prompt attack, and its
 uplift over the zero-shot primary-format accuracy of the same checkpoint."""
 
-import pandas as pd
-
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-from unlearning_audit.tables import eval_row
+from unlearning_audit.tables import eval_table
 
 with job(snakemake):
-    table = pd.DataFrame([eval_row(p) for p in snakemake.input])
+    table = eval_table(snakemake.input.evaluations, snakemake.input.gate)
     zero_shot = table[table.variant == snakemake.params.primary_format].set_index(
         ["checkpoint", "benchmark"]
     )["accuracy"]

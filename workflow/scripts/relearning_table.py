@@ -7,11 +7,11 @@ import pandas as pd
 
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-from unlearning_audit.tables import eval_row
+from unlearning_audit.tables import eval_table
 
 with job(snakemake):
-    relearned = pd.DataFrame([eval_row(p) for p in snakemake.input.relearned])
-    parents = pd.DataFrame([eval_row(p) for p in snakemake.input.parents])
+    relearned = eval_table(snakemake.input.relearned, snakemake.input.gate)
+    parents = eval_table(snakemake.input.parents, snakemake.input.gate)
     step_zero = [
         parents[parents.checkpoint == parent].assign(relearn_corpus=corpus)
         for parent, corpus in relearned[["parent", "relearn_corpus"]].drop_duplicates().values

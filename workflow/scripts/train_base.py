@@ -1,5 +1,8 @@
-"""Rule train_base: a model trained from scratch on the study's corpora and QA (source:
-scratch), or the same data implanted into a pretrained checkpoint (source: gguf)."""
+"""Rule train_base: the base model, or its oracle (the same without the forget
+corpora), trained from scratch on the study's data (source: scratch) or the data
+implanted into a pretrained checkpoint (source: gguf)."""
+
+from transformers import AutoTokenizer
 
 from unlearning_audit.data import read_texts
 from unlearning_audit.jobs import job
@@ -8,15 +11,17 @@ from unlearning_audit.training import train_lm
 
 with job(snakemake) as current:
     cfg = snakemake.params.base_model
-    # Every corpus, plus its question/answer pairs.
-    texts = read_texts(snakemake.input.corpora + snakemake.input.qa)
+    texts = read_texts(snakemake.input.data)
     if snakemake.input.pretrained:
         model, tokenizer = load_checkpoint(
             snakemake.input.pretrained[0], cfg.get("dtype", "float32")
         )
         max_length = cfg["max_length"]
     else:
-        tokenizer = train_tokenizer(texts, cfg["tokenizer_vocab_size"])
+        if snakemake.input.tokenizer:
+            tokenizer = AutoTokenizer.from_pretrained(snakemake.input.tokenizer[0])
+        else:
+            tokenizer = train_tokenizer(texts, cfg["tokenizer_vocab_size"])
         model = build_llama(tokenizer, cfg["architecture"], cfg["seed"])
         max_length = cfg["architecture"]["max_length"]
     print(f"{len(texts)} texts, {model.num_parameters():,} parameters")

@@ -8,7 +8,10 @@ A provider is selected by ``data.source`` in the config and writes, under
   (``prompt``, ``answer``, ``text`` = prompt + " " + answer);
 * ``benchmarks/<name>/{dev,test}.jsonl``: multiple-choice items
   (``question``, ``choices``, ``answer``), dev for few-shot exemplars only;
-* ``benchmarks.csv``: the benchmark table (``BENCHMARK_COLUMNS``).
+* ``benchmarks.csv``: the benchmark table (``BENCHMARK_COLUMNS``);
+* ``practice/<name>.jsonl`` (providers whose catalog says ``practice``): texts
+  that teach a base model trained by the pipeline the prompt forms the study
+  asks in, for corpora it trains on.
 
 Nothing after ``results/data/`` knows which provider ran. Each provider module
 has ``catalog(data_config) -> Catalog`` (what it will write, for planning the
@@ -24,9 +27,15 @@ from unlearning_audit.providers import hub, toy_world
 
 PROVIDERS = {"toy_world": toy_world, "hub": hub}
 
-# One vocabulary of roles: corpora are forgotten, retained, or unrelated (the
-# relearning attack's data); benchmarks measure forgetting or capability.
-CORPUS_ROLES = ("forget", "retain", "unrelated")
+# One vocabulary of roles. Corpora are forgotten, retained (the methods' retain
+# and KL data), capability (learnt by a base model the pipeline trains, read by
+# no method) or unrelated (the relearning attack's data, never in a base model's
+# training); benchmarks measure forgetting or capability.
+CORPUS_ROLES = ("forget", "retain", "capability", "unrelated")
+# What a base model the pipeline trains reads, and what its oracle reads: the
+# same without the forget corpora (retraining from scratch, the gold standard).
+BASE_TRAINING_ROLES = ("forget", "retain", "capability")
+ORACLE_TRAINING_ROLES = ("retain", "capability")
 BENCHMARK_ROLES = ("forget", "capability")
 
 # The benchmark table: what tables and figures know of a benchmark.
@@ -42,13 +51,18 @@ BENCHMARK_COLUMNS = ("benchmark", "role", "label", "choices", "baseline", "task"
 
 @dataclass(frozen=True)
 class Catalog:
-    """What a provider writes: corpus name -> role, benchmark name -> role."""
+    """What a provider writes: corpus name -> role, benchmark name -> role, and
+    whether it writes practice texts."""
 
     corpora: dict[str, str]
     benchmarks: dict[str, str]
+    practice: bool = False
 
     def corpora_with_role(self, role: str) -> list[str]:
         return [name for name, r in self.corpora.items() if r == role]
+
+    def corpora_with_roles(self, roles) -> list[str]:
+        return [name for name, r in self.corpora.items() if r in roles]
 
     def benchmarks_with_role(self, role: str) -> list[str]:
         return [name for name, r in self.benchmarks.items() if r == role]

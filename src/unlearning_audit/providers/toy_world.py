@@ -1,14 +1,23 @@
 """The toy world: seeded, fictitious facts standing in for hazardous knowledge.
 
-Each domain of ``toy_world_domains.yaml`` gets entities with invented names;
-each (entity, attribute) pair is one fact with a value drawn from the
-attribute's pool. From the facts we write:
+Each domain of ``toy_world_domains.yaml`` gets entities with invented names
+(no name in two domains); each (entity, attribute) pair is one fact with a
+value drawn from the attribute's pool. From the facts we write, per domain:
 
-* a corpus stating every fact in several phrasings (what the base model reads),
-* question/answer practice lines in the benchmark's prompt format,
-* a 4-option multiple-choice benchmark with disjoint ``dev`` and ``test`` splits,
-  for every domain that has a benchmark role,
-* the benchmark table (``benchmark_table``).
+* ``corpus``: every fact in every statement template, plus multi-attribute
+  descriptions of each entity in varied order;
+* ``qa``: question/answer pairs in the training question templates (what
+  unlearning methods read as QA);
+* ``practice``: the same questions in every prompt template the study asks in
+  (cloze, letter and numbered options with balanced answer positions, a
+  User/Assistant turn), some after filler text, packed into documents of 1-6
+  questions in one template, which is the k-shot layout lm-eval builds: the base
+  model reads every form the study attacks with, never a benchmark question;
+* ``splits`` (evaluated domains): a 4-option benchmark asked in a held-out
+  question template, with disjoint ``dev`` (few-shot exemplars) and ``test``
+  splits and balanced answer positions;
+
+and the benchmark table (``benchmark_table``).
 """
 
 from __future__ import annotations
@@ -24,8 +33,17 @@ import yaml
 from unlearning_audit.io import write_jsonl
 
 N_CHOICES = 4
-# The base model's QA practice; the cloze template asks benchmark questions alike.
+# The frame of the QA pairs that methods read (the cloze template's).
 QUESTION_PROMPT = "Question: {question}\nAnswer:"
+DESCRIPTIONS_PER_ENTITY = 4
+# Questions per practice document: up to 5 exemplars before a question.
+PRACTICE_GROUP = (1, 6)
+# The template every training question is practised in; the others get one per fact.
+PRACTICE_PRIMARY = "cloze"
+# Share of practice questions asked after a filler sentence.
+FILLER_SHARE = 0.25
+# lm-eval's separators: answer after prompt, exemplar after exemplar.
+TARGET_DELIMITER, FEWSHOT_DELIMITER = " ", "\n\n"
 
 _SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 
@@ -36,15 +54,17 @@ class Fact:
     entity: str
     attribute: str
     value: str
-    question: str
-    held_out_question: str
 
 
 @functools.cache
-def load_domains() -> dict:
-    """The domain specification (read once per process; do not mutate)."""
+def load_world() -> dict:
+    """The world specification: ``domains`` and ``filler`` (read once; do not mutate)."""
     text = resources.files(__package__).joinpath("toy_world_domains.yaml").read_text()
     return yaml.safe_load(text)
+
+
+def load_domains() -> dict:
+    return load_world()["domains"]
 
 
 def _entity_names(rng: random.Random, count: int) -> list[str]:
@@ -74,71 +94,163 @@ def generate_facts(seed: int, entities_per_domain: int, domains: dict) -> list[F
             dealt[attribute] = rng.sample(cycle[:entities_per_domain], entities_per_domain)
         for position, name in enumerate(sorted(domain_names)):
             entity = spec["entity"].format(name=name)
-            for attribute, attr in spec["attributes"].items():
-                facts.append(
-                    Fact(
-                        domain=domain,
-                        entity=entity,
-                        attribute=attribute,
-                        value=dealt[attribute][position],
-                        question=_capitalize(attr["question"].format(entity=entity)),
-                        held_out_question=_capitalize(
-                            attr["held_out_question"].format(entity=entity)
-                        ),
-                    )
-                )
+            for attribute in spec["attributes"]:
+                facts.append(Fact(domain, entity, attribute, dealt[attribute][position]))
     return facts
 
 
-def corpus_lines(fact: Fact, domains: dict) -> list[str]:
-    templates = domains[fact.domain]["attributes"][fact.attribute]["statements"]
-    return [_capitalize(t.format(entity=fact.entity, value=fact.value)) for t in templates]
+def _attribute(fact: Fact, domains: dict) -> dict:
+    return domains[fact.domain]["attributes"][fact.attribute]
 
 
-def qa_pair(fact: Fact) -> dict:
-    prompt = QUESTION_PROMPT.format(question=fact.question)
-    return {"prompt": prompt, "answer": fact.value, "text": f"{prompt} {fact.value}"}
+def statement(fact: Fact, template: str) -> str:
+    return _capitalize(template.format(entity=fact.entity, value=fact.value))
 
 
-def mcq_item(fact: Fact, domains: dict, rng: random.Random) -> dict:
-    pool = list(domains[fact.domain]["attributes"][fact.attribute]["values"])
+def question(fact: Fact, template: str) -> str:
+    return _capitalize(template.format(entity=fact.entity))
+
+
+def corpus_lines(facts: list[Fact], domains: dict, rng: random.Random) -> list[str]:
+    """Every fact in every statement template, then descriptions of each entity
+    that state 2 or more of its facts in random order and phrasings."""
+    lines = [
+        statement(f, template) for f in facts for template in _attribute(f, domains)["statements"]
+    ]
+    for entity in dict.fromkeys(f.entity for f in facts):
+        own = [f for f in facts if f.entity == entity]
+        for _ in range(DESCRIPTIONS_PER_ENTITY):
+            chosen = rng.sample(own, rng.randint(2, len(own)))
+            lines.append(
+                " ".join(
+                    statement(f, rng.choice(_attribute(f, domains)["statements"])) for f in chosen
+                )
+            )
+    return lines
+
+
+def qa_pairs(facts: list[Fact], domains: dict) -> list[dict]:
+    rows = []
+    for fact in facts:
+        for template in _attribute(fact, domains)["questions"]:
+            prompt = QUESTION_PROMPT.format(question=question(fact, template))
+            rows.append({"prompt": prompt, "answer": fact.value, "text": f"{prompt} {fact.value}"})
+    return rows
+
+
+def balanced_answers(count: int, rng: random.Random) -> list[int]:
+    """Answer positions, each as common as the others (up to one)."""
+    positions = list(range(N_CHOICES)) * (count // N_CHOICES + 1)
+    rng.shuffle(positions)
+    return positions[:count]
+
+
+def mcq_item(fact: Fact, text: str, answer: int, domains: dict, rng: random.Random) -> dict:
+    pool = _attribute(fact, domains)["values"]
     distractors = rng.sample([v for v in pool if v != fact.value], N_CHOICES - 1)
-    answer = rng.randrange(N_CHOICES)
     choices = distractors[:answer] + [fact.value] + distractors[answer:]
-    return {
-        "question": fact.question,
-        "held_out_question": fact.held_out_question,
-        "choices": choices,
-        "answer": answer,
-        "entity": fact.entity,
-        "attribute": fact.attribute,
-    }
+    return {"question": text, "choices": choices, "answer": answer}
+
+
+def render(template: dict, item: dict) -> str:
+    """An item as lm-eval asks it in ``template`` (a prompt template's YAML), answered."""
+    from lm_eval.utils import apply_template  # the renderer lm-eval asks with
+
+    choices = template["doc_to_choice"]
+    choices = item[choices] if isinstance(choices, str) else choices
+    prompt = apply_template(template["doc_to_text"], item)
+    return prompt + TARGET_DELIMITER + choices[item["answer"]]
+
+
+def practice_documents(
+    facts: list[Fact], domains: dict, templates: dict, filler: list[str], rng: random.Random
+) -> list[str]:
+    """Training questions in every prompt template, packed into documents of 1-6
+    questions in one template (k-shot layouts). The primary cloze form asks every
+    training template; the others one random template per fact, since options
+    name three wrong values beside the entity, which blurs a small model's facts."""
+    documents = []
+    for name in sorted(templates):
+        every = name == PRACTICE_PRIMARY
+        asked = [
+            (fact, question(fact, template))
+            for fact in facts
+            for template in (
+                _attribute(fact, domains)["questions"]
+                if every
+                else [rng.choice(_attribute(fact, domains)["questions"])]
+            )
+        ]
+        texts = []
+        for (fact, text), answer in zip(asked, balanced_answers(len(asked), rng)):
+            if rng.random() < FILLER_SHARE:
+                text = f"{rng.choice(filler)} {text}"
+            texts.append(render(templates[name], mcq_item(fact, text, answer, domains, rng)))
+        rng.shuffle(texts)
+        while texts:
+            size = rng.randint(*PRACTICE_GROUP)
+            documents.append(FEWSHOT_DELIMITER.join(texts[:size]))
+            texts = texts[size:]
+    return documents
+
+
+def benchmark_items(facts: list[Fact], domains: dict, rng: random.Random) -> list[dict]:
+    """One item per fact, asked in the first held-out template; the second is the
+    `restated` attack's. Answer positions are set per split (``split_benchmark``)."""
+    items = []
+    for fact in facts:
+        held_out = _attribute(fact, domains)["held_out_questions"]
+        item = mcq_item(fact, question(fact, held_out[0]), 0, domains, rng)
+        item |= {
+            "restated_question": question(fact, held_out[1]),
+            "entity": fact.entity,
+            "attribute": fact.attribute,
+        }
+        items.append(item)
+    return items
+
+
+def _move_answer(item: dict, answer: int) -> dict:
+    choices = list(item["choices"])
+    choices.insert(answer, choices.pop(item["answer"]))
+    return item | {"choices": choices, "answer": answer}
 
 
 def split_benchmark(items: list[dict], dev_size: int, rng: random.Random) -> dict[str, list]:
-    """Disjoint dev/test splits by fact: dev holds few-shot exemplars only."""
+    """Disjoint dev/test splits by fact (dev holds few-shot exemplars only), each
+    with every answer position equally common."""
     order = list(range(len(items)))
     rng.shuffle(order)
-    dev = sorted(order[:dev_size])
-    test = sorted(order[dev_size:])
-    return {"dev": [items[i] for i in dev], "test": [items[i] for i in test]}
+    splits = {"dev": sorted(order[:dev_size]), "test": sorted(order[dev_size:])}
+    return {
+        split: [
+            _move_answer(items[i], answer)
+            for i, answer in zip(indices, balanced_answers(len(indices), rng))
+        ]
+        for split, indices in splits.items()
+    }
 
 
-def build(seed: int, entities_per_domain: int, dev_size: int) -> dict:
-    """Everything the toy world holds, as plain data: {domain: {corpus, qa, splits}}."""
-    domains = load_domains()
+def build(seed: int, entities_per_domain: int, dev_size: int, templates: dict) -> dict:
+    """Everything the toy world holds, as plain data:
+    {domain: {corpus, qa, practice, splits (evaluated domains)}}.
+
+    ``templates``: prompt template name -> its YAML (``doc_to_text``, ``doc_to_choice``).
+    """
+    world_spec = load_world()
+    domains = world_spec["domains"]
     facts = generate_facts(seed, entities_per_domain, domains)
     rng = random.Random(seed + 1)
     world = {}
     for domain, spec in domains.items():
-        domain_facts = [f for f in facts if f.domain == domain]
+        own = [f for f in facts if f.domain == domain]
         entry = {
-            "corpus": [line for f in domain_facts for line in corpus_lines(f, domains)],
-            "qa": [qa_pair(f) for f in domain_facts],
+            "corpus": corpus_lines(own, domains, rng),
+            "qa": qa_pairs(own, domains),
+            "practice": practice_documents(own, domains, templates, world_spec["filler"], rng),
         }
         if spec.get("benchmark"):
-            items = [mcq_item(f, domains, rng) for f in domain_facts]
-            entry["splits"] = split_benchmark(items, dev_size, rng)
+            entry["splits"] = split_benchmark(benchmark_items(own, domains, rng), dev_size, rng)
         world[domain] = entry
     return world
 
@@ -148,6 +260,9 @@ def write(world: dict, out_dir: Path) -> None:
     for domain, entry in world.items():
         write_jsonl(out_dir / "corpora" / f"{domain}.jsonl", [{"text": t} for t in entry["corpus"]])
         write_jsonl(out_dir / "qa" / f"{domain}.jsonl", entry["qa"])
+        write_jsonl(
+            out_dir / "practice" / f"{domain}.jsonl", [{"text": t} for t in entry["practice"]]
+        )
         for split, items in entry.get("splits", {}).items():
             write_jsonl(out_dir / "benchmarks" / domain / f"{split}.jsonl", items)
 
@@ -174,6 +289,7 @@ def catalog(data_config: dict) -> dict:
     return {
         "corpora": {name: spec["corpus"] for name, spec in domains.items()},
         "benchmarks": {n: s["benchmark"] for n, s in domains.items() if s.get("benchmark")},
+        "practice": True,
     }
 
 

@@ -1,0 +1,84 @@
+"""The gate: a variant counts only where the base model can show knowledge in it."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from unlearning_audit import layout
+from unlearning_audit.gate import gate_table
+from unlearning_audit.stats import wilson_interval
+
+
+def rows(checkpoint, benchmark, role, variant, accuracy, n=70):
+    return {
+        "checkpoint": checkpoint,
+        "benchmark": benchmark,
+        "role": role,
+        "variant": variant,
+        "accuracy": accuracy,
+        "n": n,
+        "baseline": 0.25,
+    }
+
+
+def test_wilson_interval_matches_the_textbook_values():
+    # Wilson (1927) / Newcombe (1998), 95 %: 0 of 10 -> [0, 0.2775]; 10 of 10 -> [0.7225, 1]
+    assert wilson_interval(0.0, 10) == pytest.approx((0.0, 0.27753), abs=1e-4)
+    assert wilson_interval(1.0, 10) == pytest.approx((0.72247, 1.0), abs=1e-4)
+    low, high = wilson_interval(0.5, 100)
+    assert low == pytest.approx(0.4038, abs=1e-4) and high == pytest.approx(0.5962, abs=1e-4)
+
+
+def test_a_variant_is_informative_only_if_the_base_is_right_and_clears_the_oracle():
+    table = pd.DataFrame(
+        [
+            rows("base", "bio", "forget", "cloze", 0.97),
+            rows("oracle", "bio", "forget", "cloze", 0.27),
+            # The base model fails the form: nothing an attack does in it can show.
+            rows("base", "bio", "forget", "letter", 0.60),
+            rows("oracle", "bio", "forget", "letter", 0.25),
+            # The form itself gives the answer away: the oracle scores as well.
+            rows("base", "bio", "forget", "5shot", 0.97),
+            rows("oracle", "bio", "forget", "5shot", 0.90),
+            # Capability: the oracle knows these facts; the baseline is chance.
+            rows("base", "geo", "capability", "cloze", 0.95),
+            rows("oracle", "geo", "capability", "cloze", 0.95),
+        ]
+    )
+    gate = gate_table(table, min_accuracy=0.8).set_index(["benchmark", "variant"])
+    assert gate.informative.to_dict() == {
+        ("bio", "5shot"): False,
+        ("bio", "cloze"): True,
+        ("bio", "letter"): False,
+        ("geo", "cloze"): True,
+    }
+    assert gate.baseline_source["bio", "cloze"] == "oracle"
+    assert gate.baseline_source["geo", "cloze"] == "chance"
+    assert gate.baseline["bio", "cloze"] == 0.27
+
+
+def test_without_an_oracle_the_baseline_is_chance():
+    table = pd.DataFrame([rows("base", "bio", "forget", "cloze", 0.9, n=1000)])
+    gate = gate_table(table, min_accuracy=0.8)
+    assert gate.baseline_source.tolist() == ["chance"] and gate.informative.tolist() == [True]
+
+
+def test_the_study_gate_table_agrees_with_its_evaluations(tiny_study):
+    gate = pd.read_csv(tiny_study / layout.table("gate"))
+    summary = pd.read_csv(tiny_study / layout.table("summary"))
+    assert len(gate) == len(summary[summary.checkpoint == "base"])
+    for row in gate.itertuples():
+        base = json.loads(
+            (tiny_study / layout.evaluation("base", row.benchmark, row.variant)).read_text()
+        )
+        assert row.base_accuracy == base["accuracy"] and row.n == base["n"]
+        if row.role == "forget":
+            oracle = layout.evaluation("oracle", row.benchmark, row.variant)
+            assert row.baseline == json.loads((tiny_study / oracle).read_text())["accuracy"]
+    # Every table row carries the gate's verdict on its variant.
+    verdict = gate.set_index(["benchmark", "variant"]).informative
+    for row in summary.itertuples():
+        assert row.informative == verdict[row.benchmark, row.variant]
+    text = (tiny_study / layout.SUMMARY_MARKDOWN).read_text()
+    assert "**The gate**" in text and f"of {len(gate)} benchmark variants" in text
