@@ -61,6 +61,12 @@ ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
 RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
+# The prompt templates the study asks in (formats, and those of rephrased copies): a
+# base model the pipeline trains practises exactly these forms.
+ASKED_TEMPLATES = sorted(
+    {f for f in PROMPT_FORMATS if f in TEMPLATES}
+    | {rephrase.TRANSFORMS[t]["format"] or PRIMARY for t in REPHRASE} & set(TEMPLATES)
+)
 # (parent, corpus role) of every relearning run: the attack (unlearned models on
 # unrelated data) and its controls: the reference models (base, oracle) on the
 # same data; the unlearned models on a slice of their forget data, and the oracle

@@ -4,7 +4,7 @@
 rule toy_world:
     input:
         # Practice texts are rendered in the prompt templates the study asks in.
-        templates=TEMPLATE_COPIES,
+        templates=[layout.template(t) for t in ASKED_TEMPLATES],
     output:
         corpora=CORPORA,
         qa=QA,
