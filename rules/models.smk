@@ -40,6 +40,9 @@ else:
             layout.log("train_base", "{trained}"),
         benchmark:
             layout.cost("train_base", "{trained}")
+        # The oracle starts as soon as the base model's tokenizer exists: it heads the
+        # longest chain of the graph (its training, evaluation and relearning runs).
+        priority: 10
         conda:
             "../envs/unlearning-audit.yaml"
         threads: 2
