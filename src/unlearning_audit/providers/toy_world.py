@@ -152,13 +152,20 @@ def mcq_item(fact: Fact, text: str, answer: int, domains: dict, rng: random.Rand
     return {"question": text, "choices": choices, "answer": answer}
 
 
-def render(template: dict, item: dict) -> str:
-    """An item as lm-eval asks it in ``template`` (a prompt template's YAML), answered."""
-    from lm_eval.utils import apply_template  # the renderer lm-eval asks with
+@functools.cache
+def _compiled(doc_to_text: str):
+    from lm_eval.utils import env  # the Jinja environment lm-eval asks with
 
+    return env.from_string(doc_to_text)
+
+
+def render(template: dict, item: dict) -> str:
+    """An item as lm-eval asks it in ``template`` (a prompt template's YAML), answered.
+    (lm-eval's ``apply_template`` compiles the template on every call; a world renders
+    thousands of items, so each template is compiled once here.)"""
     choices = template["doc_to_choice"]
     choices = item[choices] if isinstance(choices, str) else choices
-    prompt = apply_template(template["doc_to_text"], item)
+    prompt = _compiled(template["doc_to_text"]).render(**item)
     return prompt + TARGET_DELIMITER + choices[item["answer"]]
 
 
