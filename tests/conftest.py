@@ -54,8 +54,8 @@ def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = Non
 TEMPLATES = read_prompt_templates(sorted((REPO / "workflow/tasks/templates").glob("*.yaml")))
 
 
-def build_world(seed: int, entities_per_domain: int, dev_size: int) -> dict:
-    return toy_world.build(seed, entities_per_domain, dev_size, TEMPLATES)
+def build_world(seed: int, entities_per_domain: int, dev_size: int, domains=None) -> dict:
+    return toy_world.build(seed, entities_per_domain, dev_size, TEMPLATES, domains)
 
 
 @pytest.fixture(scope="session")

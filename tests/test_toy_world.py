@@ -22,9 +22,19 @@ DEFAULT = yaml.safe_load((REPO / "config/config.yaml").read_text())["data"]
 
 @pytest.fixture(scope="module")
 def default_world():
+    """The world the default study builds (its domains)."""
     return build_world(
-        DEFAULT["seed"], DEFAULT["entities_per_domain"], DEFAULT["dev_items_per_domain"]
+        DEFAULT["seed"],
+        DEFAULT["entities_per_domain"],
+        DEFAULT["dev_items_per_domain"],
+        DEFAULT.get("domains"),
     )
+
+
+@pytest.fixture(scope="module")
+def hazard(default_world):
+    """The default world's first forget domain."""
+    return next(d for d in default_world if DOMAINS[d]["corpus"] == "forget")
 
 
 def entities(domain: str, study: Path) -> set[str]:
@@ -42,9 +52,11 @@ def entities(domain: str, study: Path) -> set[str]:
 
 
 def data_read_by(study: Path, checkpoint: str) -> dict[str, str]:
-    """The data files (not checkpoints) a checkpoint's job read: path -> text."""
+    """The data files (not checkpoints, not the tokenizer folder) a checkpoint's job
+    read: path -> text."""
     record = load_record(study / layout.checkpoint(checkpoint))
     paths = [i["path"] for i in record["inputs"] if i["path"].startswith(layout.DATA)]
+    paths = [p for p in paths if (study / p).is_file()]
     return {p: (study / p).read_text() for p in paths}
 
 
@@ -89,8 +101,8 @@ def test_many_phrasings_and_benchmarks_ask_in_held_out_templates():
                 assert len(held_out) == 2 and not set(held_out) & set(attribute["questions"])
 
 
-def test_corpus_describes_entities_in_varied_orders(default_world):
-    corpus = default_world["bio"]["corpus"]
+def test_corpus_describes_entities_in_varied_orders(default_world, hazard):
+    corpus = default_world[hazard]["corpus"]
     descriptions = [line for line in corpus if line.count(".") >= 2]
     assert len(descriptions) >= DEFAULT["entities_per_domain"] * 2
     # The same entity's facts come in more than one order.
@@ -98,17 +110,17 @@ def test_corpus_describes_entities_in_varied_orders(default_world):
     assert len(first_facts) > len(descriptions) // 2
 
 
-def test_practice_holds_every_attack_form_never_a_benchmark_question(default_world):
-    practice = "\n\n".join(default_world["bio"]["practice"])
+def test_practice_holds_every_attack_form_never_a_benchmark_question(default_world, hazard):
+    practice = "\n\n".join(default_world[hazard]["practice"])
     assert "\nA. " in practice and "\n1. " in practice and "User: " in practice
     assert any(sentence in practice for sentence in toy_world.load_world()["filler"])
-    assert any(doc.count("Question:") >= 6 for doc in default_world["bio"]["practice"])
-    for item in default_world["bio"]["splits"]["test"]:
+    assert any(doc.count("Question:") >= 6 for doc in default_world[hazard]["practice"])
+    for item in default_world[hazard]["splits"]["test"]:
         assert item["question"] not in practice and item["restated_question"] not in practice
 
 
 def test_letter_answer_positions_are_balanced_at_the_default_size(default_world):
-    for domain in EVALUATED:
+    for domain in [d for d in EVALUATED if d in default_world]:
         splits = default_world[domain]["splits"]
         for items in splits.values():  # as even as the split's size allows
             most = max(Counter(i["answer"] for i in items).values())
@@ -219,3 +231,16 @@ def test_written_benchmarks_load_as_lm_eval_tasks(tmp_path, monkeypatch):
     assert toy_world.render(
         yaml.safe_load((REPO / "workflow/tasks/templates/letter.yaml").read_text()), doc
     ) == (letter.doc_to_text(doc) + " " + "ABCD"[doc["answer"]])
+
+
+def test_a_study_builds_only_its_domains_and_needs_every_role():
+    chosen = ["cyber", "geography", "history", "music"]
+    assert set(build_world(0, 8, 4, chosen)) == set(chosen)
+    assert "bio" not in toy_world.catalog({"domains": chosen})["corpora"]
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["data"]["domains"] = ["bio", "geography", "music"]
+    with pytest.raises(ValueError, match="a retain corpus"):
+        toy_world.check(config)
+    config["data"]["domains"] = ["bio", "atlantis"]
+    with pytest.raises(ValueError, match="atlantis"):
+        toy_world.check(config)

@@ -74,8 +74,8 @@ BAD_CONFIGS = {
         "config error: unlearning.llmu.params.lr: -0.0001 is less than or equal to the minimum",
     ),
     "missing key": (
-        lambda c: c["base_model"]["training"].pop("steps"),
-        "config error: missing key base_model.training.steps",
+        lambda c: c["base_model"]["training"].pop("epochs"),
+        "config error: missing key base_model.training.epochs",
     ),
     "unknown key": (
         lambda c: c["evaluation"].update(shots=5),

@@ -38,6 +38,10 @@ def practice(name: str) -> str:
     return f"{DATA}/practice/{name}.jsonl"
 
 
+# The BPE tokenizer a base model trained from scratch reads, and so its oracle.
+TOKENIZER = f"{DATA}/tokenizer"
+
+
 def benchmark_split(benchmark: str, split: str) -> str:
     """Multiple-choice items (``question``, ``choices``, ``answer``) of one split."""
     return f"{DATA}/benchmarks/{benchmark}/{split}.jsonl"

@@ -99,9 +99,20 @@ def save_checkpoint(
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         (tmp / TRAINING_RECORD).write_text(json.dumps(training_record, indent=2) + "\n")
-        manifest = folder_manifest(tmp)
-        record = provenance(manifest_digest(manifest)) | {"manifest": manifest}
-        (tmp / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
+        _write_folder_record(tmp, provenance)
+
+
+def save_tokenizer(tokenizer, path: str | Path, provenance: Callable[[str], dict]) -> None:
+    """A tokenizer folder with its provenance record, all or nothing."""
+    with atomic_path(path) as tmp:
+        tokenizer.save_pretrained(tmp)
+        _write_folder_record(tmp, provenance)
+
+
+def _write_folder_record(folder: Path, provenance: Callable[[str], dict]) -> None:
+    manifest = folder_manifest(folder)
+    record = provenance(manifest_digest(manifest)) | {"manifest": manifest}
+    (folder / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
 
 
 def tokenize(tokenizer, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
@@ -125,6 +136,11 @@ def shuffled_batches(texts: list[str], batch_size: int, seed: int) -> Iterator[l
         rng.shuffle(order)
         for start in range(0, len(order) - batch_size + 1, batch_size):
             yield [texts[i] for i in order[start : start + batch_size]]
+
+
+def token_count(tokenizer, texts: list[str]) -> int:
+    """Tokens of ``texts`` as ``packed_batches`` streams them (each with its EOS)."""
+    return sum(len(ids) + 1 for ids in tokenizer(texts)["input_ids"])
 
 
 def packed_batches(

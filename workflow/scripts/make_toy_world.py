@@ -15,9 +15,10 @@ with job(snakemake):
         entities_per_domain=params["entities_per_domain"],
         dev_size=params["dev_items_per_domain"],
         templates=templates,
+        domain_names=params.get("domains"),
     )
     toy_world.write(world, Path(snakemake.params.out_dir))
-    table = toy_world.benchmark_table(toy_world.load_domains())
+    table = toy_world.benchmark_table(toy_world.load_domains(params.get("domains")))
     write_benchmark_table(snakemake.output.benchmark_table, table)
     for domain, entry in world.items():
         sizes = {split: len(items) for split, items in entry.get("splits", {}).items()}

@@ -63,8 +63,16 @@ def load_world() -> dict:
     return yaml.safe_load(text)
 
 
-def load_domains() -> dict:
-    return load_world()["domains"]
+def load_domains(names: list[str] | None = None) -> dict:
+    """The world's domains, or those of ``names`` (a study's ``data.domains``), in the
+    specification's order."""
+    domains = load_world()["domains"]
+    if names is None:
+        return domains
+    unknown = sorted(set(names) - set(domains))
+    if unknown:
+        raise ValueError(f"data.domains: no domain {unknown} in the toy world ({list(domains)})")
+    return {name: spec for name, spec in domains.items() if name in names}
 
 
 def _entity_names(rng: random.Random, count: int) -> list[str]:
@@ -238,14 +246,21 @@ def split_benchmark(items: list[dict], dev_size: int, rng: random.Random) -> dic
     }
 
 
-def build(seed: int, entities_per_domain: int, dev_size: int, templates: dict) -> dict:
+def build(
+    seed: int,
+    entities_per_domain: int,
+    dev_size: int,
+    templates: dict,
+    domain_names: list[str] | None = None,
+) -> dict:
     """Everything the toy world holds, as plain data:
     {domain: {corpus, qa, practice, splits (evaluated domains)}}.
 
     ``templates``: prompt template name -> its YAML (``doc_to_text``, ``doc_to_choice``).
+    ``domain_names``: the domains to build (default: all).
     """
     world_spec = load_world()
-    domains = world_spec["domains"]
+    domains = load_domains(domain_names)
     facts = generate_facts(seed, entities_per_domain, domains)
     rng = random.Random(seed + 1)
     world = {}
@@ -292,7 +307,7 @@ def benchmark_table(domains: dict) -> list[dict]:
 
 
 def catalog(data_config: dict) -> dict:
-    domains = load_domains()
+    domains = load_domains(data_config.get("domains"))
     return {
         "corpora": {name: spec["corpus"] for name, spec in domains.items()},
         "benchmarks": {n: s["benchmark"] for n, s in domains.items() if s.get("benchmark")},
@@ -314,8 +329,17 @@ def check(config: dict) -> None:
             f"attacks.few_shot: {shots} exemplars, but data.dev_items_per_domain "
             f"holds only {data['dev_items_per_domain']}"
         )
+    domains = load_domains(data.get("domains"))
+    # Every role the study reads must have a domain: methods read forget and retain
+    # corpora, relearning the unrelated corpus, the tables both kinds of benchmark.
+    have = {("corpus", s["corpus"]) for s in domains.values()}
+    have |= {("benchmark", s["benchmark"]) for s in domains.values() if s.get("benchmark")}
+    needed = {("corpus", "forget"), ("corpus", "retain"), ("corpus", "unrelated")}
+    needed |= {("benchmark", "forget"), ("benchmark", "capability")}
+    if needed - have:
+        missing = ", ".join(f"a {role} {kind}" for kind, role in sorted(needed - have))
+        raise ValueError(f"data.domains: the study needs {missing}")
     # Every fact of a domain is one item: dev takes some, test must keep some.
-    domains = load_domains()
     facts = data["entities_per_domain"] * min(
         len(spec["attributes"]) for spec in domains.values() if spec.get("benchmark")
     )
