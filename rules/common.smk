@@ -1,6 +1,8 @@
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
+
 from unlearning_audit import cluster, layout, provenance, rephrase
 from unlearning_audit.config import (
     ConfigError,
@@ -95,6 +97,15 @@ wildcard_constraints:
     transform="|".join(rephrase.TRANSFORMS),
     prompt_format="|".join(t for t in TEMPLATES if not t.startswith("_")),
     template="|".join(TEMPLATES),
+
+
+def half_the_cores():
+    """Half of --cores, so two jobs share a machine; 1 where a run sets no total
+    (--report, or a cluster run, where each job is sized on its own)."""
+    try:
+        return max(1, workflow.cores // 2)
+    except WorkflowError:
+        return 1
 
 
 def job_resources(rule):

@@ -63,7 +63,7 @@ else:
             "../envs/unlearning-audit.yaml"
         # Half the cores each, so the two train side by side (on 2 cores, 15 % more
         # tokens per second in all than one after the other on both).
-        threads: max(1, workflow.cores // 2)
+        threads: half_the_cores()
         resources:
             **job_resources("train_base"),
         params:
