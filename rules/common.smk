@@ -63,11 +63,27 @@ ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
 RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
+
+
 # The prompt templates the study asks in (formats, and those of rephrased copies): a
 # base model the pipeline trains practises exactly these forms.
+def prompt_format(prompt_variant):
+    """The template a prompt variant is asked in (a rephrased copy's, or its own)."""
+    if prompt_variant.startswith("rephrase_"):
+        transform = prompt_variant.removeprefix("rephrase_")
+        return rephrase.TRANSFORMS[transform]["format"] or PRIMARY
+    return prompt_variant
+
+
 ASKED_TEMPLATES = sorted(
-    {f for f in PROMPT_FORMATS if f in TEMPLATES}
-    | {rephrase.TRANSFORMS[t]["format"] or PRIMARY for t in REPHRASE} & set(TEMPLATES)
+    {prompt_format(v) for v in PROMPT_FORMATS + [f"rephrase_{t}" for t in REPHRASE]}
+    & set(TEMPLATES)
+)
+# The tokenizer whose chat template renders the chat format (a pretrained model's).
+CHAT_TOKENIZER = (
+    [layout.checkpoint("pretrained" if BASE["source"] == "gguf" else "base")]
+    if layout.CHAT_FORMAT in ASKED_TEMPLATES
+    else []
 )
 # (parent, corpus role) of every relearning run: the attack (unlearned models on
 # unrelated data) and its controls: the reference models (base, oracle) on the
@@ -167,6 +183,8 @@ def evaluation_plan(models, benchmarks, variants, parent=None, corpus=None, step
                         "variant": variant,
                         "prompt_variant": prompt_variant,
                         "num_fewshot": shots,
+                        "chat_template": prompt_format(prompt_variant)
+                        == layout.CHAT_FORMAT,
                         "output": layout.evaluation(model, benchmark, variant),
                     }
                 )

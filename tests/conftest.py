@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from unlearning_audit import layout
 from unlearning_audit.data import read_prompt_templates
 from unlearning_audit.models import build_llama, train_tokenizer
 from unlearning_audit.provenance import SIDECAR_SUFFIX
@@ -51,7 +52,15 @@ def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = Non
         workflow.dag(dag).execute_workflow(executor="local")
 
 
-TEMPLATES = read_prompt_templates(sorted((REPO / "workflow/tasks/templates").glob("*.yaml")))
+# Every prompt template but chat, which needs a pretrained model's chat template: the
+# templates a base model trained from scratch practises.
+TEMPLATES = {
+    name: template
+    for name, template in read_prompt_templates(
+        sorted((REPO / "workflow/tasks/templates").glob("*.yaml"))
+    ).items()
+    if name != layout.CHAT_FORMAT
+}
 
 
 def build_world(seed: int, entities_per_domain: int, dev_size: int, domains=None) -> dict:

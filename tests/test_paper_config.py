@@ -8,8 +8,6 @@ import sys
 import yaml
 from conftest import REPO
 
-from unlearning_audit import rephrase
-
 PAPER = REPO / "config/paper.yaml"
 
 
@@ -48,7 +46,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
         "benchmark_items": len(benchmarks),
         "benchmark_table": 1,
         "prompt_template": len(templates),
-        "rephrase": len(benchmarks) * len(rephrase.TRANSFORMS),
+        "rephrase": len(benchmarks) * len(config["attacks"]["rephrase"]),
         "unlearn": len(runs),
         "evaluate": 1 + len(runs),  # one job per checkpoint; a hub base has no oracle
         "relearn": relearning_runs,

@@ -5,6 +5,8 @@ its small variant: the base conversion rule, then one lm-eval evaluation on a fe
 toy-world items, through the same functions the evaluate rule uses.
 """
 
+import json
+
 import torch
 import yaml
 from conftest import REPO, make_workdir, run_snakemake
@@ -15,6 +17,7 @@ from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.models import load_checkpoint
 
 GEOGRAPHY_TASK = layout.task_yaml("geography", "cloze")
+GEOGRAPHY_CHAT_TASK = layout.task_yaml("geography", "rephrase_chat")
 
 
 def smollm2_config() -> dict:
@@ -26,7 +29,8 @@ def smollm2_config() -> dict:
 
 def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, monkeypatch):
     study = make_workdir(tmp_path, smollm2_config())
-    run_snakemake(study, targets=["results/checkpoints/pretrained", GEOGRAPHY_TASK])
+    targets = ["results/checkpoints/pretrained", GEOGRAPHY_TASK, GEOGRAPHY_CHAT_TASK]
+    run_snakemake(study, targets=targets)
     checkpoint = study / "results/checkpoints/pretrained"
     assert (checkpoint / "model.safetensors").exists()
     record = provenance.load_record(checkpoint)
@@ -41,11 +45,22 @@ def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, mon
     assert "Paris" in tokenizer.decode(out[0, prompt["input_ids"].shape[1] :])
 
     monkeypatch.chdir(study)  # task YAMLs name their data relative to the study
+    lm = load_lm(checkpoint, batch_size=8)
     task = layout.task_name("geography", "cloze")
-    result = score(load_lm(checkpoint, batch_size=8), GEOGRAPHY_TASK, task, task_manager([]))
+    result = score(lm, GEOGRAPHY_TASK, task, task_manager([]))
     items = (study / layout.benchmark_split("geography", "test")).read_text()
     assert result["n"] == len(items.splitlines()) > 0
     assert 0.0 <= result["accuracy"] <= 1.0
+
+    # The chat variant: practised and asked in SmolLM2's own chat template.
+    system = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM"
+    practice = (study / layout.practice("geography")).read_text().splitlines()
+    chats = [t for t in (json.loads(line)["text"] for line in practice) if system in t]
+    assert chats and all(c.startswith(system) and "<|im_start|>user\n" in c for c in chats)
+    task = layout.task_name("geography", "rephrase_chat")
+    chat = score(lm, GEOGRAPHY_CHAT_TASK, task, task_manager([]), chat_template=True)
+    assert chat["chat_template"] and chat["n"] == result["n"]
+    assert 0.0 <= chat["accuracy"] <= 1.0
 
 
 def test_hub_source_saves_the_named_model_with_its_revision(tiny_study, tmp_path):

@@ -2,6 +2,7 @@
 on generated data and on the files each training job of the tiny study recorded
 as its inputs (its provenance record), not on what the code means to read."""
 
+import copy
 import json
 import re
 from collections import Counter
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, build_world, write_tasks
+from conftest import REPO, TEMPLATES, build_world, write_tasks
 
 from unlearning_audit import layout
+from unlearning_audit.data import read_prompt_templates
 from unlearning_audit.provenance import load_record
 from unlearning_audit.providers import toy_world
 
@@ -231,6 +233,44 @@ def test_written_benchmarks_load_as_lm_eval_tasks(tmp_path, monkeypatch):
     assert toy_world.render(
         yaml.safe_load((REPO / "workflow/tasks/templates/letter.yaml").read_text()), doc
     ) == (letter.doc_to_text(doc) + " " + "ABCD"[doc["answer"]])
+
+
+# A chat template of the ChatML kind, as a pretrained model's tokenizer carries one.
+CHAT_TEMPLATE = (
+    "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}<|end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>{% endif %}"
+)
+
+
+def test_chat_practice_is_the_conversation_lm_eval_asks(tiny_tokenizer, tmp_path, monkeypatch):
+    tokenizer = copy.deepcopy(tiny_tokenizer)
+    tokenizer.chat_template = CHAT_TEMPLATE
+
+    def chat(messages, add_generation_prompt=False):  # as lm-eval's HFLM applies it
+        return tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=add_generation_prompt
+        )
+
+    templates = TEMPLATES | read_prompt_templates([REPO / "workflow/tasks/templates/chat.yaml"])
+    domains = ["cyber", "geography", "history", "music"]
+    with pytest.raises(ValueError, match="chat template"):
+        toy_world.build(0, 4, 2, templates, domains)
+    world = toy_world.build(0, 4, 2, templates, domains, chat_template=chat)
+    chats = [d for d in world["cyber"]["practice"] if d.startswith("<|user|>")]
+    # Documents of several exchanges: the layout of k-shot exemplars as earlier turns.
+    assert max(d.count("<|user|>") for d in chats) > 1
+    assert all(d.count("<|user|>") == d.count("<|assistant|>") for d in chats)
+
+    monkeypatch.chdir(tmp_path)  # task YAMLs name data files relative to the workdir
+    task = write_tasks(world, [layout.CHAT_FORMAT])["cyber_chat"]
+    doc = task.test_docs()[0]
+    context = task.fewshot_context(doc, 0, apply_chat_template=True, chat_template=chat)
+    assert context == f"<|user|>{doc['question']}<|end|>\n<|assistant|>"
+    # What lm-eval scores (context, then the option without a delimiter) is the start
+    # of the same exchange as practice renders it.
+    answer = doc["choices"][doc["answer"]]
+    practice = toy_world.render_document(templates["chat"], [doc], chat)
+    assert practice == context + answer + "<|end|>\n"
 
 
 def test_a_study_builds_only_its_domains_and_needs_every_role():

@@ -98,6 +98,11 @@ BAD_CONFIGS = {
         "config error: data.dev_items_per_domain: 10000 dev items, but a domain of 8 "
         "entities has only 40 facts",
     ),
+    "chat template on a model trained from scratch": (
+        lambda c: c["attacks"].update(rephrase=["restated", "chat"]),
+        "config error: attacks.rephrase: chat asks in the model's own chat template, "
+        "and a base model trained from scratch has none",
+    ),
     "YAML syntax error": (
         "offline: true\ndata:\n  source: toy_world\n  seed: [0\n",
         "config error: config/config.yaml, line 5, column 1: expected ',' or ']'",

@@ -5,6 +5,8 @@ rule toy_world:
     input:
         # Practice texts are rendered in the prompt templates the study asks in.
         templates=[layout.template(t) for t in ASKED_TEMPLATES],
+        # The chat format's practice is rendered in the model's own chat template.
+        chat_tokenizer=CHAT_TOKENIZER,
     output:
         corpora=CORPORA,
         qa=QA,

@@ -9,7 +9,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from unlearning_audit.layout import CHAT_FORMAT
 from unlearning_audit.providers import provider
+from unlearning_audit.rephrase import TRANSFORMS
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -72,6 +74,16 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
         provider(config["data"]).check(config)
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    asked = {
+        "evaluation.prompt_formats": config["evaluation"]["prompt_formats"],
+        "attacks.rephrase": [TRANSFORMS[t]["format"] for t in config["attacks"]["rephrase"]],
+    }
+    for key, formats in asked.items():
+        if CHAT_FORMAT in formats and config["base_model"]["source"] == "scratch":
+            raise ConfigError(
+                f"{key}: chat asks in the model's own chat template, and a base model "
+                "trained from scratch has none (base_model.source: scratch)"
+            )
     # The layer count of a pretrained model is known only once it is loaded.
     num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
     for name, run in config["unlearning"].items():

@@ -39,15 +39,30 @@ def task_manager(task_dirs: list[str | Path], include_defaults: bool = False) ->
     )
 
 
-def score(lm: HFLM, spec: str, task: str, tasks: TaskManager, num_fewshot: int = 0) -> dict:
+def score(
+    lm: HFLM,
+    spec: str,
+    task: str,
+    tasks: TaskManager,
+    num_fewshot: int = 0,
+    chat_template: bool = False,
+) -> dict:
     """Score one loaded model on one task (``spec``: its name or the path of its YAML;
     ``task``: its name); lm-eval's results and the headline numbers.
 
     Few-shot exemplars come from the task's ``fewshot_split`` (the benchmark's
-    dev split) through lm-eval's own sampler, seeded by lm-eval's default.
+    dev split) through lm-eval's own sampler, seeded by lm-eval's default. With
+    ``chat_template``, lm-eval renders the prompt in the model's chat template, each
+    exemplar an earlier user/assistant exchange.
     """
     output = lm_eval.simple_evaluate(
-        model=lm, tasks=[spec], num_fewshot=num_fewshot, task_manager=tasks, log_samples=False
+        model=lm,
+        tasks=[spec],
+        num_fewshot=num_fewshot,
+        task_manager=tasks,
+        log_samples=False,
+        apply_chat_template=chat_template,
+        fewshot_as_multiturn=chat_template,
     )
     metrics = output["results"][task]
     lm_eval_output = {
@@ -56,6 +71,7 @@ def score(lm: HFLM, spec: str, task: str, tasks: TaskManager, num_fewshot: int =
     return {
         "task": task,
         "num_fewshot": num_fewshot,
+        "chat_template": chat_template,
         "accuracy": metrics["acc,none"],
         "stderr": metrics["acc_stderr,none"],
         "n": _sample_count(output, task),

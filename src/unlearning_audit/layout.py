@@ -55,6 +55,9 @@ def template(prompt_format: str) -> str:
 # The prompt format that means "the benchmark's own lm-eval task, as lm-eval asks it";
 # every other format is a template in workflow/tasks/templates/.
 OWN_TASK = "lm_eval"
+# The prompt template asked through the model's own chat template (lm-eval's
+# apply_chat_template), and practised in it by a base model the pipeline trains.
+CHAT_FORMAT = "chat"
 
 
 def task_name(benchmark: str, variant: str) -> str:

@@ -29,6 +29,8 @@ TRANSFORMS = {
     "cloze": {"format": "cloze"},
     # A plain User/Assistant frame (no chat template).
     "conversation": {"format": "conversation"},
+    # The same conversation in the model's own chat template (layout.CHAT_FORMAT).
+    "chat": {"format": "chat"},
     # Irrelevant text before the question.
     "filler": {"format": None},
 }

@@ -60,7 +60,7 @@ with job(snakemake) as current:
                 name = layout.task_name(item["benchmark"], item["prompt_variant"])
                 spec = layout.task_yaml(item["benchmark"], item["prompt_variant"])
                 used = task_files(spec)
-            result = score(lm, spec, name, tasks, item["num_fewshot"])
+            result = score(lm, spec, name, tasks, item["num_fewshot"], item["chat_template"])
             print(f"{checkpoint} {item['variant']}: acc {result['accuracy']:.3f} (n={result['n']})")
             result |= {
                 "checkpoint": item["model"],

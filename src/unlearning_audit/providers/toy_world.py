@@ -10,9 +10,10 @@ value drawn from the attribute's pool. From the facts we write, per domain:
   unlearning methods read as QA);
 * ``practice``: the same questions in every prompt template the study asks in
   (cloze, letter and numbered options with balanced answer positions, a
-  User/Assistant turn), some after filler text, packed into documents of 1-6
-  questions in one template, which is the k-shot layout lm-eval builds: the base
-  model reads every form the study attacks with, never a benchmark question;
+  User/Assistant turn, the model's own chat template), some after filler text,
+  packed into documents of 1-6 questions in one template, which is the k-shot
+  layout lm-eval builds: the base model reads every form the study attacks with,
+  never a benchmark question;
 * ``splits`` (evaluated domains): a 4-option benchmark asked in a held-out
   question template, with disjoint ``dev`` (few-shot exemplars) and ``test``
   splits and balanced answer positions;
@@ -31,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from unlearning_audit.io import write_jsonl
+from unlearning_audit.layout import CHAT_FORMAT
 
 N_CHOICES = 4
 # The frame of the QA pairs that methods read (the cloze template's).
@@ -167,23 +169,51 @@ def _compiled(doc_to_text: str):
     return env.from_string(doc_to_text)
 
 
-def render(template: dict, item: dict) -> str:
-    """An item as lm-eval asks it in ``template`` (a prompt template's YAML), answered.
-    (lm-eval's ``apply_template`` compiles the template on every call; a world renders
-    thousands of items, so each template is compiled once here.)"""
+def _question_and_answer(template: dict, item: dict) -> tuple[str, str]:
+    """An item as lm-eval asks it in ``template`` (a prompt template's YAML), and its
+    answer. (lm-eval's ``apply_template`` compiles the template on every call; a world
+    renders thousands of items, so each template is compiled once here.)"""
     choices = template["doc_to_choice"]
     choices = item[choices] if isinstance(choices, str) else choices
-    prompt = _compiled(template["doc_to_text"]).render(**item)
-    return prompt + TARGET_DELIMITER + choices[item["answer"]]
+    return _compiled(template["doc_to_text"]).render(**item), choices[item["answer"]]
+
+
+def render(template: dict, item: dict) -> str:
+    """An item as lm-eval asks it in ``template``, answered."""
+    return TARGET_DELIMITER.join(_question_and_answer(template, item))
+
+
+def render_document(template: dict, items: list[dict], chat_template=None) -> str:
+    """Answered items as one practice document, in the layout lm-eval asks k-shot in:
+    exemplars one after another, or (with ``chat_template``, which renders a list of
+    messages) the turns of one conversation in the model's chat template."""
+    if chat_template is None:
+        return FEWSHOT_DELIMITER.join(render(template, item) for item in items)
+    messages = []
+    for item in items:
+        question, answer = _question_and_answer(template, item)
+        messages += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
+        ]
+    return chat_template(messages)
 
 
 def practice_documents(
-    facts: list[Fact], domains: dict, templates: dict, filler: list[str], rng: random.Random
+    facts: list[Fact],
+    domains: dict,
+    templates: dict,
+    filler: list[str],
+    rng: random.Random,
+    chat_template=None,
 ) -> list[str]:
     """Training questions in every prompt template, packed into documents of 1-6
     questions in one template (k-shot layouts). The primary cloze form asks every
     training template; the others one random template per fact, since options
-    name three wrong values beside the entity, which blurs a small model's facts."""
+    name three wrong values beside the entity, which blurs a small model's facts.
+    The chat format is rendered by ``chat_template`` (the model's own)."""
+    if CHAT_FORMAT in templates and chat_template is None:
+        raise ValueError("the chat format needs the model's chat template to render practice")
     documents = []
     for name in sorted(templates):
         every = name == PRACTICE_PRIMARY
@@ -196,16 +226,17 @@ def practice_documents(
                 else [rng.choice(_attribute(fact, domains)["questions"])]
             )
         ]
-        texts = []
+        items = []
         for (fact, text), answer in zip(asked, balanced_answers(len(asked), rng)):
             if rng.random() < FILLER_SHARE:
                 text = f"{rng.choice(filler)} {text}"
-            texts.append(render(templates[name], mcq_item(fact, text, answer, domains, rng)))
-        rng.shuffle(texts)
-        while texts:
+            items.append(mcq_item(fact, text, answer, domains, rng))
+        rng.shuffle(items)
+        frame = chat_template if name == CHAT_FORMAT else None
+        while items:
             size = rng.randint(*PRACTICE_GROUP)
-            documents.append(FEWSHOT_DELIMITER.join(texts[:size]))
-            texts = texts[size:]
+            documents.append(render_document(templates[name], items[:size], frame))
+            items = items[size:]
     return documents
 
 
@@ -252,12 +283,15 @@ def build(
     dev_size: int,
     templates: dict,
     domain_names: list[str] | None = None,
+    chat_template=None,
 ) -> dict:
     """Everything the toy world holds, as plain data:
     {domain: {corpus, qa, practice, splits (evaluated domains)}}.
 
     ``templates``: prompt template name -> its YAML (``doc_to_text``, ``doc_to_choice``).
     ``domain_names``: the domains to build (default: all).
+    ``chat_template``: renders a list of messages in the model's chat template (for
+    the chat format's practice).
     """
     world_spec = load_world()
     domains = load_domains(domain_names)
@@ -269,7 +303,9 @@ def build(
         entry = {
             "corpus": corpus_lines(own, domains, rng),
             "qa": qa_pairs(own, domains),
-            "practice": practice_documents(own, domains, templates, world_spec["filler"], rng),
+            "practice": practice_documents(
+                own, domains, templates, world_spec["filler"], rng, chat_template
+            ),
         }
         if spec.get("benchmark"):
             entry["splits"] = split_benchmark(benchmark_items(own, domains, rng), dev_size, rng)
