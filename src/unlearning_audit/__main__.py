@@ -64,7 +64,7 @@ EXAMPLE = [
     "results/tables/summary.csv",
     "--select",
     "checkpoint=rmu",
-    "benchmark=bio",
+    "benchmark=cyber",
     "variant=cloze",
 ]
 
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         default=[],
         metavar="COL=VALUE",
-        help="narrow tables to the rows matching, e.g. checkpoint=rmu benchmark=bio variant=cloze",
+        help="narrow tables to matching rows, e.g. checkpoint=rmu benchmark=cyber variant=cloze",
     )
     trace.add_argument("--verify", action="store_true", help="recompute every hash on the way")
     trace.add_argument("--format", choices=["text", "json", "prov"], default="text")

@@ -142,11 +142,14 @@ def package_versions() -> dict[str, str | None]:
 
 
 def device() -> str:
-    """The accelerator a model job ran on; a job that never imported torch ran on the CPU."""
+    """The accelerator a model job ran on; a job that never imported torch ran on the CPU.
+    On the CPU, a model job's torch thread count too: it sets the order of float sums,
+    so the same job on another count trains a (slightly) different model."""
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_available():
         return f"cuda ({torch.cuda.get_device_name(0)})"
-    return f"cpu ({platform.machine()}, {os.cpu_count()} cores)"
+    threads = f", {torch.get_num_threads()} torch threads" if torch is not None else ""
+    return f"cpu ({platform.machine()}, {os.cpu_count()} cores{threads})"
 
 
 def redact(value):
