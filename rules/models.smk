@@ -61,7 +61,7 @@ else:
         priority: 10
         conda:
             "../envs/unlearning-audit.yaml"
-        # Half the cores each, so the two train side by side (on 2 cores, 15 % more
+        # Half the cores each, so the two train side by side (on 2 cores, 18 % more
         # tokens per second in all than one after the other on both).
         threads: half_the_cores()
         resources:
