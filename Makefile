@@ -28,7 +28,7 @@ study: setup
 	$(BIN)/snakemake --cores $(CORES)
 
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -226,5 +226,5 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
     readme = (study / "README.md").read_text()
     assert "stale" not in readme and readme.endswith(f"{README_END}\ntail\n")
     assert (study / "results/tables/summary.md").read_text().strip() in readme
-    assert "results/evals/rmu/bio/cloze.json" in readme
+    assert "results/evals/rmu/cyber/cloze.json" in readme
     assert (study / "docs/relearning_recovery.png").exists()
