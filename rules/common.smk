@@ -65,8 +65,6 @@ RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
 
 
-# The prompt templates the study asks in (formats, and those of rephrased copies): a
-# base model the pipeline trains practises exactly these forms.
 def prompt_format(prompt_variant):
     """The template a prompt variant is asked in (a rephrased copy's, or its own)."""
     if prompt_variant.startswith("rephrase_"):
@@ -75,6 +73,8 @@ def prompt_format(prompt_variant):
     return prompt_variant
 
 
+# The prompt templates the study asks in (formats, and those of rephrased copies): a
+# base model the pipeline trains practises exactly these forms.
 ASKED_TEMPLATES = sorted(
     {prompt_format(v) for v in PROMPT_FORMATS + [f"rephrase_{t}" for t in REPHRASE]}
     & set(TEMPLATES)

@@ -48,13 +48,14 @@ with job(snakemake):
                 capsize=2,
                 label=labels[benchmark],
             )
-            for bar, v in zip(bars, variants):
+            for bar, v, top in zip(bars, variants, high):
                 # The gate failed this variant: no reading of it counts, either way.
                 if not rows.informative[benchmark, v]:
                     bar.set(alpha=0.25, hatch="//")
                 ax.annotate(
                     f"{rows.uplift[benchmark, v]:.1f}x",
-                    (bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.06),
+                    # Above the interval's whisker, so the two never overlap.
+                    (bar.get_x() + bar.get_width() / 2, top + 0.03),
                     ha="center",
                     fontsize=7,
                 )
@@ -77,7 +78,7 @@ with job(snakemake):
         ax.grid(axis="y", alpha=0.3)
     axes[0, 0].legend(fontsize=7, ncol=3, loc="upper right")
     fig.suptitle(
-        "Prompt attacks (labels: accuracy / zero-shot accuracy; bars: Wilson 95 %;\n"
+        "Prompt attacks (labels: accuracy / zero-shot accuracy; whiskers: Wilson 95 %;\n"
         "hatched: the gate found the variant uninformative for that benchmark)",
         fontsize=11,
     )

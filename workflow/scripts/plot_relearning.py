@@ -17,7 +17,9 @@ with job(snakemake):
         zip(snakemake.params.unlearned, plt.rcParams["axes.prop_cycle"].by_key()["color"])
     )
 
-    fig, axes = plt.subplots(1, len(hazards), figsize=(5.5 * len(hazards), 4.4), squeeze=False)
+    # 2.5 inches beyond the panels for the legend beside them.
+    size = (5.5 * len(hazards) + 2.5, 4.4)
+    fig, axes = plt.subplots(1, len(hazards), figsize=size, squeeze=False)
     for ax, hazard in zip(axes[0], hazards):
         rows = forget[forget.benchmark == hazard]
         benchmark_label, baseline = rows.label.iloc[0], rows.baseline.iloc[0]
@@ -69,13 +71,14 @@ with job(snakemake):
         )
         ax.set(
             ylim=(0, 1.05),
-            xlabel=f"relearning steps on unrelated data ({snakemake.params.tuning})",
+            xlabel=f"relearning steps ({snakemake.params.tuning} fine-tuning)",
             ylabel=f"forget accuracy ({snakemake.params.primary_format})",
             title=benchmark_label
             + ("" if rows.informative.all() else " (uninformative: the base model fails the gate)"),
         )
         ax.grid(alpha=0.3)
-    axes[0, -1].legend(fontsize=7, loc="lower right")
+    # Beside the plot: inside it, the legend hides the curves near the baseline.
+    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
     fig.suptitle("Does fine-tuning on unrelated data bring unlearned knowledge back?", fontsize=11)
     fig.tight_layout()
     save_figure(fig, snakemake.output)

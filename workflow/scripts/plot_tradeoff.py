@@ -57,8 +57,8 @@ with job(snakemake):
     fig.suptitle(
         f"Unlearning trade-off ({snakemake.params.primary_format} scoring, "
         "zero-shot; bars: Wilson 95 %)\n"
-        "good unlearning sits top-left, where the oracle is: forget accuracy at the baseline, "
-        "capability kept",
+        "good unlearning sits top-left, where the oracle is:\n"
+        "forget accuracy at the baseline, capability kept",
         fontsize=11,
     )
     fig.tight_layout()
