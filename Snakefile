@@ -31,18 +31,20 @@ rule all:
     input:
         TABLES.values(),
         layout.SUMMARY_MARKDOWN,
+        layout.CLAIMS_MARKDOWN,
         FIGURES.values(),
         # Requested too, so a missing record is made again like a missing file.
         sidecars(
             CORPORA,
             QA,
             PRACTICE,
+            FORGET_SLICES,
             BENCHMARK_SPLITS,
             [layout.BENCHMARK_TABLE],
             TEMPLATE_COPIES,
             TASKS,
             REPHRASED,
             TABLES.values(),
-            [layout.SUMMARY_MARKDOWN],
+            [layout.SUMMARY_MARKDOWN, layout.CLAIMS_MARKDOWN],
             *FIGURES.values(),
         ),

@@ -1,4 +1,5 @@
 import sys
+from itertools import product
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -53,6 +54,8 @@ WORKFLOW_TASKS = sorted(
 )
 PROMPT_FORMATS = config["evaluation"]["prompt_formats"]
 PRIMARY = PROMPT_FORMATS[0]
+# How answers are scored (layout.SCORINGS); tables and figures lead with the first.
+SCORINGS = config["evaluation"]["scoring"]
 UNLEARNED = list(config["unlearning"])
 # A base model the pipeline trains has an oracle: the same training without the
 # forget corpora. A base model from the hub has none (its pretraining cannot be redone).
@@ -94,13 +97,22 @@ RELEARN_RUNS = (
     + [(ref, "unrelated") for ref in REFERENCES]
     + [(run, "forget") for run in UNLEARNED + REFERENCES[1:]]
 )
-# Evaluation variants of every benchmark: variant -> (prompt variant, few-shot count).
-# A prompt variant is a prompt format or a rephrased copy of the benchmark.
+# Evaluation variants: variant -> (prompt variant, few-shot count). A prompt variant
+# is a prompt format or a rephrased copy of the benchmark. Every benchmark is asked
+# in the prompt formats; the attacks (k-shot, rephrased copies) ask the forget
+# benchmarks only, as the paper attacked WMDP and measured capability on MMLU.
+FORMAT_VARIANTS = {f: (f, 0) for f in PROMPT_FORMATS}
 VARIANTS = (
-    {f: (f, 0) for f in PROMPT_FORMATS}
+    FORMAT_VARIANTS
     | {f"{k}shot": (PRIMARY, k) for k in ATTACKS["few_shot"]}
     | {f"rephrase_{t}": (f"rephrase_{t}", 0) for t in REPHRASE}
 )
+
+
+def variants_of(benchmark, variants=VARIANTS):
+    """Those of ``variants`` a benchmark is asked in."""
+    asked = VARIANTS if benchmark in FORGET_BENCHMARKS else FORMAT_VARIANTS
+    return [v for v in variants if v in asked]
 
 
 wildcard_constraints:
@@ -142,7 +154,12 @@ def rephrased_splits(benchmark, transform):
     return [layout.rephrased_split(benchmark, transform, s) for s in layout.SPLITS]
 
 
-def task_files(benchmark, prompt_variant):
+def scored_tasks(benchmark, prompt_variant):
+    """scoring -> the lm-eval task YAML asking a benchmark in a prompt variant."""
+    return {s: layout.task_yaml(benchmark, prompt_variant, s) for s in layout.SCORINGS}
+
+
+def task_files(benchmark, prompt_variant, scoring):
     """What lm-eval reads to ask one benchmark in one prompt variant."""
     if prompt_variant == layout.OWN_TASK:
         return WORKFLOW_TASKS  # the benchmark's own task: lm-eval's, or a group of ours
@@ -150,16 +167,17 @@ def task_files(benchmark, prompt_variant):
         data = rephrased_splits(benchmark, prompt_variant.removeprefix("rephrase_"))
     else:
         data = splits(benchmark)
-    return [layout.task_yaml(benchmark, prompt_variant), *data]
+    return [layout.task_yaml(benchmark, prompt_variant, scoring), *data]
 
 
 def evaluation_inputs(benchmarks, variants):
-    """Task files of some variants of some benchmarks, with the benchmark table and
-    the prompt templates the task YAMLs include."""
+    """Task files of some variants of some benchmarks, in every scoring the study
+    asks, with the benchmark table and the prompt templates the task YAMLs include."""
     files = [layout.BENCHMARK_TABLE, *(layout.template(t) for t in TEMPLATES)]
     for benchmark in benchmarks:
-        for variant in variants:
-            files += task_files(benchmark, VARIANTS[variant][0])
+        for variant in variants_of(benchmark, variants):
+            for scoring in SCORINGS:
+                files += task_files(benchmark, VARIANTS[variant][0], scoring)
     return list(dict.fromkeys(files))
 
 
@@ -169,8 +187,8 @@ def evaluation_plan(models, benchmarks, variants, parent=None, corpus=None, step
     from parsing a path)."""
     plan = []
     for i, model in enumerate(models):
-        for benchmark in benchmarks:
-            for variant in variants:
+        for benchmark, scoring in product(benchmarks, SCORINGS):
+            for variant in variants_of(benchmark, variants):
                 prompt_variant, shots = VARIANTS[variant]
                 plan.append(
                     {
@@ -181,11 +199,12 @@ def evaluation_plan(models, benchmarks, variants, parent=None, corpus=None, step
                         "relearn_steps": steps[i] if steps else 0,
                         "benchmark": benchmark,
                         "variant": variant,
+                        "scoring": scoring,
                         "prompt_variant": prompt_variant,
                         "num_fewshot": shots,
                         "chat_template": prompt_format(prompt_variant)
                         == layout.CHAT_FORMAT,
-                        "output": layout.evaluation(model, benchmark, variant),
+                        "output": layout.evaluation(model, benchmark, variant, scoring),
                     }
                 )
     return plan
@@ -201,17 +220,27 @@ def evaluations(models=CHECKPOINTS, benchmarks=BENCHMARKS, variants=VARIANTS):
 
 def relearning_evaluations():
     return [
-        e["output"]
+        path
         for parent, corpus in RELEARN_RUNS
-        for e in evaluation_plan(
-            relearned_models(parent, corpus), BENCHMARKS, [PRIMARY]
-        )
+        for path in evaluations(relearned_models(parent, corpus), variants=[PRIMARY])
     ]
 
 
 CORPORA = [layout.corpus(c) for c in CATALOG.corpora]
 QA = [layout.qa(c) for c in CATALOG.corpora]
 PRACTICE = [layout.practice(c) for c in CATALOG.corpora] if CATALOG.practice else []
+FORGET_SLICES = (
+    [layout.forget_slice(c) for c in FORGET] if CATALOG.forget_slices else []
+)
+
+
+def relearning_data(corpus):
+    """What a relearning run trains on: the unrelated corpora (the attack), or for
+    the control the forget corpora's slices that state no tested fact (where the
+    provider writes them; else the forget corpora, of which relearn takes a share)."""
+    if corpus == "forget" and CATALOG.forget_slices:
+        return FORGET_SLICES
+    return [layout.corpus(c) for c in CATALOG.corpora_with_role(corpus)]
 
 
 def training_data(model):
@@ -226,13 +255,17 @@ def training_data(model):
 BENCHMARK_SPLITS = [path for b in BENCHMARKS for path in splits(b)]
 TEMPLATE_COPIES = [layout.template(t) for t in TEMPLATES]
 TASKS = [
-    layout.task_yaml(b, f) for b in BENCHMARKS for f in PROMPT_FORMATS if f in TEMPLATES
+    path
+    for b in BENCHMARKS
+    for f in PROMPT_FORMATS
+    if f in TEMPLATES
+    for path in scored_tasks(b, f).values()
 ]
 REPHRASED = [
     path
-    for b in BENCHMARKS
+    for b in FORGET_BENCHMARKS
     for t in REPHRASE
-    for path in [layout.task_yaml(b, f"rephrase_{t}"), *rephrased_splits(b, t)]
+    for path in [*scored_tasks(b, f"rephrase_{t}").values(), *rephrased_splits(b, t)]
 ]
 TABLES = {
     name: layout.table(name)

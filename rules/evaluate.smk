@@ -4,7 +4,7 @@ rule evaluate:
         checkpoint=layout.checkpoint("{model}"),
         tasks=evaluation_inputs(BENCHMARKS, VARIANTS),
     output:
-        [layout.evaluation("{model}", b, v) for b in BENCHMARKS for v in VARIANTS],
+        evaluations(models=["{model}"]),
     log:
         layout.log("evaluate", "{model}"),
     benchmark:
@@ -30,11 +30,7 @@ rule evaluate_relearning:
         ],
         tasks=evaluation_inputs(BENCHMARKS, [PRIMARY]),
     output:
-        [
-            layout.evaluation(name, b, PRIMARY)
-            for name in relearned_models("{parent}", "{corpus}")
-            for b in BENCHMARKS
-        ],
+        evaluations(models=relearned_models("{parent}", "{corpus}"), variants=[PRIMARY]),
     log:
         layout.log("evaluate", "{parent}.relearn-{corpus}"),
     benchmark:

@@ -122,9 +122,7 @@ rule unlearn:
 rule relearn:
     input:
         parent=layout.checkpoint("{parent}"),
-        corpora=lambda wildcards: [
-            layout.corpus(c) for c in CATALOG.corpora_with_role(wildcards.corpus)
-        ],
+        corpora=lambda wildcards: relearning_data(wildcards.corpus),
     output:
         [
             directory(layout.checkpoint(name))
@@ -141,6 +139,8 @@ rule relearn:
         **job_resources("relearn"),
     params:
         relearning=RELEARN,
+        # Forget data already sliced by the provider (no tested fact): used whole.
+        sliced=CATALOG.forget_slices,
         steps=RELEARN_STEPS,
         dtype=DTYPE,
     script:

@@ -93,6 +93,7 @@ rule summary_markdown:
     resources:
         **job_resources("summary_markdown"),
     params:
+        scorings=SCORINGS,
         primary_format=PRIMARY,
         references=REFERENCES,
         min_accuracy=config["gate"]["min_accuracy"],
@@ -120,6 +121,7 @@ rule plot_tradeoff:
     resources:
         **job_resources("plot_tradeoff"),
     params:
+        scoring=SCORINGS[0],
         primary_format=PRIMARY,
     script:
         "../workflow/scripts/plot_tradeoff.py"
@@ -145,6 +147,7 @@ rule plot_prompt_attacks:
     resources:
         **job_resources("plot_prompt_attacks"),
     params:
+        scoring=SCORINGS[0],
         primary_format=PRIMARY,
         references=REFERENCES,
         unlearned=UNLEARNED,
@@ -172,8 +175,42 @@ rule plot_relearning:
     resources:
         **job_resources("plot_relearning"),
     params:
+        scoring=SCORINGS[0],
         primary_format=PRIMARY,
         unlearned=UNLEARNED,
         tuning=RELEARN["tuning"],
     script:
         "../workflow/scripts/plot_relearning.py"
+
+
+rule claims_markdown:
+    input:
+        summary=TABLES["summary"],
+        prompt_attacks=TABLES["prompt_attacks"],
+        relearning=TABLES["relearning"],
+    output:
+        markdown=layout.CLAIMS_MARKDOWN,
+        provenance=sidecars([layout.CLAIMS_MARKDOWN]),
+    log:
+        layout.log("claims_markdown"),
+    benchmark:
+        layout.cost("claims_markdown")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("claims_markdown"),
+    params:
+        scorings=SCORINGS,
+        primary_format=PRIMARY,
+        references=REFERENCES,
+        unlearned=UNLEARNED,
+        # The first run of each method: which runs claim (a) compares.
+        methods={
+            method: next(
+                n for n, r in config["unlearning"].items() if r["method"] == method
+            )
+            for method in {r["method"] for r in config["unlearning"].values()}
+        },
+        claims=config["claims"],
+    script:
+        "../workflow/scripts/claims_markdown.py"

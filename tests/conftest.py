@@ -105,7 +105,8 @@ def assert_same_tables(study: Path, reference: Path) -> None:
     for table in ("summary", "prompt_attacks", "relearning"):
         ours = pd.read_csv(study / f"results/tables/{table}.csv")
         theirs = pd.read_csv(reference / f"results/tables/{table}.csv")
-        numbers = [c for c in theirs.columns if c in ("accuracy", "stderr", "n", "uplift")]
+        numbers = ["accuracy", "answered", "n", "uplift", "recovery"]
+        numbers = [c for c in theirs.columns if c in numbers]
         keys = [c for c in theirs.columns if theirs[c].dtype == object and "sha256" not in c]
         pd.testing.assert_frame_equal(
             ours.sort_values(keys)[keys + numbers].reset_index(drop=True),
@@ -147,11 +148,12 @@ def outputs_rerun(study, edit):
 
 def write_tasks(world: dict, formats: list[str]) -> dict:
     """Write a toy world and its task YAMLs into the current folder, as the rules do;
-    return the lm-eval tasks by name (``<benchmark>_<format>``)."""
+    return the lm-eval tasks by name (``<benchmark>_<format>``, and
+    ``<benchmark>_<format>_generate`` for generation)."""
     from lm_eval.tasks import TaskManager
 
     from unlearning_audit import layout
-    from unlearning_audit.data import write_task
+    from unlearning_audit.data import write_tasks
 
     toy_world.write(world, Path(layout.DATA))
     Path(layout.template("x")).parent.mkdir(parents=True, exist_ok=True)
@@ -161,12 +163,7 @@ def write_tasks(world: dict, formats: list[str]) -> dict:
     for benchmark, entry in world.items():
         for prompt_format in formats if "splits" in entry else []:
             data = {split: layout.benchmark_split(benchmark, split) for split in layout.SPLITS}
-            path = layout.task_yaml(benchmark, prompt_format)
-            write_task(
-                path,
-                layout.task_name(benchmark, prompt_format),
-                data,
-                layout.template(prompt_format),
-            )
-            paths.append(path)
+            tasks = {s: layout.task_yaml(benchmark, prompt_format, s) for s in layout.SCORINGS}
+            write_tasks(tasks, benchmark, prompt_format, data, layout.template(prompt_format))
+            paths += tasks.values()
     return TaskManager(include_defaults=False).load(paths)["tasks"]

@@ -6,7 +6,7 @@ import random
 import pytest
 from conftest import build_world, copy_study, outputs_rerun, write_tasks
 
-from unlearning_audit import rephrase
+from unlearning_audit import layout, rephrase
 from unlearning_audit.provenance import load_record
 
 
@@ -67,9 +67,15 @@ def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp
     relearned = [f"{m}.relearn-{c}-{s}" for m, c in runs for s in steps if s]
     assert outputs_rerun(study, edit) == {
         *(f"results/checkpoints/{name}" for name in relearned),
-        *(f"results/evals/{n}/{b}/cloze.json" for n in relearned for b in BENCHMARKS),
+        *(
+            layout.evaluation(n, b, "cloze", s)
+            for n in relearned
+            for b in BENCHMARKS
+            for s in layout.SCORINGS
+        ),
         "results/tables/relearning.csv",
         "results/tables/summary.md",  # the README's key numbers include relearning
+        "results/tables/claims.md",  # claim (c) is relearning's
         "results/figures/relearning_recovery.pdf",
         "results/figures/relearning_recovery.png",
     }

@@ -16,6 +16,7 @@ def rows(checkpoint, benchmark, role, variant, accuracy, n=70):
         "benchmark": benchmark,
         "role": role,
         "variant": variant,
+        "scoring": "loglikelihood",
         "accuracy": accuracy,
         "n": n,
         "baseline": 0.25,
@@ -69,16 +70,15 @@ def test_the_study_gate_table_agrees_with_its_evaluations(tiny_study):
     summary = pd.read_csv(tiny_study / layout.table("summary"))
     assert len(gate) == len(summary[summary.checkpoint == "base"])
     for row in gate.itertuples():
-        base = json.loads(
-            (tiny_study / layout.evaluation("base", row.benchmark, row.variant)).read_text()
-        )
+        asked = row.benchmark, row.variant, row.scoring
+        base = json.loads((tiny_study / layout.evaluation("base", *asked)).read_text())
         assert row.base_accuracy == base["accuracy"] and row.n == base["n"]
         if row.role == "forget":
-            oracle = layout.evaluation("oracle", row.benchmark, row.variant)
+            oracle = layout.evaluation("oracle", *asked)
             assert row.baseline == json.loads((tiny_study / oracle).read_text())["accuracy"]
-    # Every table row carries the gate's verdict on its variant.
-    verdict = gate.set_index(["benchmark", "variant"]).informative
+    # Every table row carries the gate's verdict on its variant and scoring.
+    verdict = gate.set_index(["benchmark", "variant", "scoring"]).informative
     for row in summary.itertuples():
-        assert row.informative == verdict[row.benchmark, row.variant]
+        assert row.informative == verdict[row.benchmark, row.variant, row.scoring]
     text = (tiny_study / layout.SUMMARY_MARKDOWN).read_text()
     assert "**The gate**" in text and f"of {len(gate)} benchmark variants" in text

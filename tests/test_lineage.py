@@ -76,6 +76,7 @@ def test_selecting_one_number_narrows_the_chain_to_it(tiny_study):
         "checkpoint=rmu",
         "benchmark=bio",
         "variant=cloze",
+        "scoring=generate",
         "--format",
         "json",
     )
@@ -84,7 +85,7 @@ def test_selecting_one_number_narrows_the_chain_to_it(tiny_study):
     (row,) = tree["selected_rows"]
     assert row["checkpoint"] == "rmu" and row["benchmark"] == "bio" and row["variant"] == "cloze"
     (evaluation,) = tree["inputs"]
-    assert evaluation["path"] == "results/evals/rmu/bio/cloze.json"
+    assert evaluation["path"] == "results/evals/rmu/bio/generate/cloze.json"
     checkpoint = next(i for i in evaluation["inputs"] if i["path"] == "results/checkpoints/rmu")
     assert checkpoint["inputs"][0]["path"] == "results/checkpoints/base"
 
@@ -106,7 +107,7 @@ def _flip_byte(path, offset=-10):
 
 
 TAMPERING = {
-    "benchmark JSON": "results/evals/rmu/bio/cloze.json",
+    "benchmark JSON": "results/evals/rmu/bio/generate/cloze.json",
     "table": "results/tables/summary.csv",
     "checkpoint weights": "results/checkpoints/rmu/model.safetensors",
 }
@@ -147,9 +148,9 @@ FORGED_RECORDS = {
         "results/checkpoints/rmu/provenance.json",
     ),
     "evaluation": (
-        "results/evals/rmu/bio/cloze.json",
+        "results/evals/rmu/bio/generate/cloze.json",
         lambda r: r["params"].update(batch_size=1),
-        "results/evals/rmu/bio/cloze.json (its embedded record)",
+        "results/evals/rmu/bio/generate/cloze.json (its embedded record)",
     ),
     "data file": (
         "results/data/corpora/bio.jsonl.prov.json",
@@ -226,5 +227,6 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
     readme = (study / "README.md").read_text()
     assert "stale" not in readme and readme.endswith(f"{README_END}\ntail\n")
     assert (study / "results/tables/summary.md").read_text().strip() in readme
-    assert "results/evals/rmu/cyber/cloze.json" in readme
+    assert (study / "results/tables/claims.md").read_text().strip() in readme
+    assert "results/evals/rmu/cyber/generate/cloze.json" in readme
     assert (study / "docs/relearning_recovery.png").exists()

@@ -46,7 +46,9 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
         "benchmark_items": len(benchmarks),
         "benchmark_table": 1,
         "prompt_template": len(templates),
-        "rephrase": len(benchmarks) * len(config["attacks"]["rephrase"]),
+        # Attacks ask the forget benchmarks only (WMDP, not MMLU).
+        "rephrase": sum(b["role"] == "forget" for b in benchmarks.values())
+        * len(config["attacks"]["rephrase"]),
         "unlearn": len(runs),
         "evaluate": 1 + len(runs),  # one job per checkpoint; a hub base has no oracle
         "relearn": relearning_runs,
@@ -59,6 +61,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
                 "prompt_attacks_table",
                 "relearning_table",
                 "summary_markdown",
+                "claims_markdown",
                 "plot_tradeoff",
                 "plot_prompt_attacks",
                 "plot_relearning",
@@ -137,6 +140,6 @@ def test_paper_data_rules_run_on_local_stand_ins(tmp_path):
     assert (study / data / "qa/bio_forget.jsonl").read_text().count("\n") == 1
     # Rephrased copies of an lm-eval task are asked in the template its prompt matches.
     task = yaml.safe_load((study / data / "tasks/wmdp_bio_rephrase_shuffled.yaml").read_text())
-    assert task["include"] == "../templates/letter.yaml"
+    assert task["include"] == ["../templates/letter.yaml"]
     test = (study / data / "rephrased/shuffled/wmdp_bio/test.jsonl").read_text()
     assert test.count("\n") == len(questions) - 5  # 5 questions became few-shot exemplars

@@ -17,7 +17,7 @@ from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.models import load_checkpoint
 
 GEOGRAPHY_TASK = layout.task_yaml("geography", "cloze")
-GEOGRAPHY_CHAT_TASK = layout.task_yaml("geography", "rephrase_chat")
+CYBER_CHAT_TASK = layout.task_yaml("cyber", "rephrase_chat")
 
 
 def smollm2_config() -> dict:
@@ -29,7 +29,7 @@ def smollm2_config() -> dict:
 
 def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, monkeypatch):
     study = make_workdir(tmp_path, smollm2_config())
-    targets = ["results/checkpoints/pretrained", GEOGRAPHY_TASK, GEOGRAPHY_CHAT_TASK]
+    targets = ["results/checkpoints/pretrained", GEOGRAPHY_TASK, CYBER_CHAT_TASK]
     run_snakemake(study, targets=targets)
     checkpoint = study / "results/checkpoints/pretrained"
     assert (checkpoint / "model.safetensors").exists()
@@ -57,9 +57,10 @@ def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, mon
     practice = (study / layout.practice("geography")).read_text().splitlines()
     chats = [t for t in (json.loads(line)["text"] for line in practice) if system in t]
     assert chats and all(c.startswith(system) and "<|im_start|>user\n" in c for c in chats)
-    task = layout.task_name("geography", "rephrase_chat")
-    chat = score(lm, GEOGRAPHY_CHAT_TASK, task, task_manager([]), chat_template=True)
-    assert chat["chat_template"] and chat["n"] == result["n"]
+    task = layout.task_name("cyber", "rephrase_chat")
+    chat = score(lm, CYBER_CHAT_TASK, task, task_manager([]), chat_template=True)
+    cyber_items = (study / layout.benchmark_split("cyber", "test")).read_text()
+    assert chat["chat_template"] and chat["n"] == len(cyber_items.splitlines())
     assert 0.0 <= chat["accuracy"] <= 1.0
 
 

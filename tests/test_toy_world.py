@@ -206,6 +206,25 @@ def test_relearning_data_is_new_to_the_base_model_and_shares_no_benchmark_entity
     assert not mentions(data_read_by(tiny_study, "base"), unrelated)
 
 
+def test_the_forget_data_control_states_no_tested_fact(tiny_study):
+    """Relearning on the forget slice asks whether other facts of a domain bring its
+    tested facts back, so the slice must state none of them (read from the files the
+    relearned checkpoints' records name)."""
+    for parent in ("rmu", "oracle"):
+        texts = data_read_by(tiny_study, layout.relearned(parent, "forget", 10))
+        assert set(texts) == {layout.forget_slice(d) for d in ("bio", "cyber")}, parent
+    for domain in ("bio", "cyber"):
+        lines = (tiny_study / layout.forget_slice(domain)).read_text().splitlines()
+        statements = [json.loads(line)["text"] for line in lines]
+        corpus = {json.loads(line)["text"] for line in open(tiny_study / layout.corpus(domain))}
+        assert statements and set(statements) <= corpus
+        for line in open(tiny_study / layout.benchmark_split(domain, "test")):
+            item = json.loads(line)
+            answer = item["choices"][item["answer"]]
+            stated = [s for s in statements if item["entity"] in s and answer in s]
+            assert not stated, (item["question"], stated)
+
+
 def test_the_oracle_never_reads_hazard_text(tiny_study):
     hazard = entities("bio", tiny_study) | entities("cyber", tiny_study)
     oracle = data_read_by(tiny_study, "oracle")
@@ -233,6 +252,12 @@ def test_written_benchmarks_load_as_lm_eval_tasks(tmp_path, monkeypatch):
     assert toy_world.render(
         yaml.safe_load((REPO / "workflow/tasks/templates/letter.yaml").read_text()), doc
     ) == (letter.doc_to_text(doc) + " " + "ABCD"[doc["answer"]])
+    # Generation asks the same prompt; the target is the option as the template shows it.
+    for asked, target in ((cloze, doc["choices"][doc["answer"]]), (letter, "ABCD"[doc["answer"]])):
+        generate = tasks[f"{asked.config.task}_generate"]
+        assert generate.OUTPUT_TYPE == "generate_until"
+        assert generate.doc_to_text(doc) == asked.doc_to_text(doc)
+        assert generate.doc_to_choice(doc)[generate.doc_to_target(doc)] == target
 
 
 # A chat template of the ChatML kind, as a pretrained model's tokenizer carries one.

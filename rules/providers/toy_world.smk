@@ -11,10 +11,16 @@ rule toy_world:
         corpora=CORPORA,
         qa=QA,
         practice=PRACTICE,
+        forget_slices=FORGET_SLICES,
         benchmarks=BENCHMARK_SPLITS,
         benchmark_table=layout.BENCHMARK_TABLE,
         provenance=sidecars(
-            CORPORA, QA, PRACTICE, BENCHMARK_SPLITS, [layout.BENCHMARK_TABLE]
+            CORPORA,
+            QA,
+            PRACTICE,
+            FORGET_SLICES,
+            BENCHMARK_SPLITS,
+            [layout.BENCHMARK_TABLE],
         ),
     log:
         layout.log("toy_world"),

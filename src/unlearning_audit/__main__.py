@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from unlearning_audit import lineage, resume
+from unlearning_audit import layout, lineage, resume
 from unlearning_audit.costs import step_costs
 
 
@@ -66,6 +66,7 @@ EXAMPLE = [
     "checkpoint=rmu",
     "benchmark=cyber",
     "variant=cloze",
+    "scoring=generate",
 ]
 
 
@@ -79,7 +80,13 @@ def _readme(args) -> int:
     block = "\n".join(
         [
             README_START,
-            Path("results/tables/summary.md").read_text().strip(),
+            "### The paper's claims",
+            "",
+            Path(layout.CLAIMS_MARKDOWN).read_text().strip(),
+            "",
+            "### Every number",
+            "",
+            Path(layout.SUMMARY_MARKDOWN).read_text().strip(),
             "",
             *(f"![{Path(f).stem}]({FIGURE_COPIES}/{Path(f).name})\n" for f in FIGURES),
             "Where one of these numbers comes from, every hash recomputed:",
@@ -115,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         default=[],
         metavar="COL=VALUE",
-        help="narrow tables to matching rows, e.g. checkpoint=rmu benchmark=cyber variant=cloze",
+        help="narrow tables to matching rows, e.g. checkpoint=rmu benchmark=cyber "
+        "variant=cloze scoring=generate",
     )
     trace.add_argument("--verify", action="store_true", help="recompute every hash on the way")
     trace.add_argument("--format", choices=["text", "json", "prov"], default="text")

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from unlearning_audit.layout import CHAT_FORMAT
-from unlearning_audit.providers import provider
+from unlearning_audit.layout import CHAT_FORMAT, GENERATE, OWN_TASK
+from unlearning_audit.providers import catalog, provider
 from unlearning_audit.rephrase import TRANSFORMS
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
@@ -70,6 +70,12 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     schema = yaml.safe_load(schema_path.read_text())
     _check_finite(config)
     _check(config, schema, ())
+    evaluation = config["evaluation"]
+    if GENERATE in evaluation["scoring"] and OWN_TASK in evaluation["prompt_formats"]:
+        raise ConfigError(
+            "evaluation.scoring: generate asks in a prompt template of workflow/tasks/"
+            f"templates, and prompt format {OWN_TASK} is each benchmark's own lm-eval task"
+        )
     try:
         provider(config["data"]).check(config)
     except ValueError as error:
@@ -84,6 +90,18 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"{key}: chat asks in the model's own chat template, and a base model "
                 "trained from scratch has none (base_model.source: scratch)"
             )
+    relearning = config["attacks"]["relearning"]
+    sliced = catalog(config["data"]).forget_slices
+    if sliced and "forget_fraction" in relearning:
+        raise ConfigError(
+            "attacks.relearning.forget_fraction: this data source writes forget slices "
+            "that state no tested fact, and the forget-data control trains on them whole"
+        )
+    if not sliced and "forget_fraction" not in relearning:
+        raise ConfigError(
+            "attacks.relearning.forget_fraction: needed: this data source writes no "
+            "forget slices, so the control trains on this share of the forget corpora"
+        )
     # The layer count of a pretrained model is known only once it is loaded.
     num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
     for name, run in config["unlearning"].items():

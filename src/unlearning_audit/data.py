@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from unlearning_audit import layout
 from unlearning_audit.io import atomic_path
 
 
@@ -47,20 +48,27 @@ def read_benchmark_table(path: str | Path) -> dict[str, dict]:
     }
 
 
-def write_task(path: str | Path, task: str, data_files: dict[str, str], template: str) -> None:
-    """An lm-eval task YAML: its name, its data, and the prompt template it includes
-    (lm-eval's own ``include:``, relative to the YAML's folder)."""
+def write_tasks(
+    paths: dict[str, str], benchmark: str, variant: str, data_files: dict[str, str], template: str
+) -> None:
+    """The lm-eval task YAMLs of one benchmark variant, one per scoring (``paths``:
+    scoring -> YAML): its name, its data, and what it includes (lm-eval's own
+    ``include:``, relative to the YAML's folder): the prompt template, and for
+    generation ``_generate.yaml`` after it (its keys win)."""
     import os
 
     import yaml
 
-    config = {
-        "include": os.path.relpath(template, Path(path).parent),
-        "task": task,
-        "dataset_kwargs": {"data_files": data_files},
-    }
-    with atomic_path(path) as tmp:
-        tmp.write_text(yaml.safe_dump(config, sort_keys=False))
+    for scoring, path in paths.items():
+        generate = [layout.template("_generate")] if scoring == layout.GENERATE else []
+        includes = [template, *generate]
+        config = {
+            "include": [os.path.relpath(p, Path(path).parent) for p in includes],
+            "task": layout.task_name(benchmark, variant, scoring),
+            "dataset_kwargs": {"data_files": data_files},
+        }
+        with atomic_path(path) as tmp:
+            tmp.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def read_prompt_templates(paths) -> dict[str, dict]:

@@ -48,36 +48,76 @@ def score(
     chat_template: bool = False,
 ) -> dict:
     """Score one loaded model on one task (``spec``: its name or the path of its YAML;
-    ``task``: its name); lm-eval's results and the headline numbers.
+    ``task``: its name); lm-eval's results, the headline numbers and one record per
+    item (``items``: what every paired statistic is computed from).
 
     Few-shot exemplars come from the task's ``fewshot_split`` (the benchmark's
     dev split) through lm-eval's own sampler, seeded by lm-eval's default. With
     ``chat_template``, lm-eval renders the prompt in the model's chat template, each
     exemplar an earlier user/assistant exchange.
     """
+    task_objects = tasks.load([spec])["tasks"]  # name -> task, for each task's choices
     output = lm_eval.simple_evaluate(
         model=lm,
         tasks=[spec],
         num_fewshot=num_fewshot,
         task_manager=tasks,
-        log_samples=False,
+        log_samples=True,
         apply_chat_template=chat_template,
         fewshot_as_multiturn=chat_template,
     )
     metrics = output["results"][task]
+    generated = f"{GENERATE_METRIC},{GENERATE_FILTER}" in metrics
+    items = per_item(output["samples"], task_objects)
+    answered = sum(i["answered"] for i in items)
     lm_eval_output = {
         key: output[key] for key in ("results", "configs", "versions", "n-shot", "n-samples")
     }
     return {
         "task": task,
+        "scoring": "generate" if generated else "loglikelihood",
         "num_fewshot": num_fewshot,
         "chat_template": chat_template,
-        "accuracy": metrics["acc,none"],
-        "stderr": metrics["acc_stderr,none"],
+        # lm-eval's own metric: exact match of the extracted answer, or log-likelihood acc.
+        "accuracy": metrics[f"{GENERATE_METRIC},{GENERATE_FILTER}" if generated else "acc,none"],
         "n": _sample_count(output, task),
+        # Questions answered with one of the options (always all of them under
+        # log-likelihood scoring, which picks an option), and accuracy on those.
+        "answered": answered / len(items),
+        "accuracy_on_answered": sum(i["correct"] for i in items) / answered if answered else None,
+        "items": items,
         # Round-trip through lm-eval's own serializer: its configs hold callables.
         "lm_eval": json.loads(json.dumps(lm_eval_output, default=handle_non_serializable)),
     }
+
+
+# The metric and filter of workflow/tasks/templates/_generate.yaml.
+GENERATE_METRIC, GENERATE_FILTER = "exact_match", "first_line"
+
+
+def per_item(samples: dict, task_objects: dict) -> list[dict]:
+    """lm-eval's logged samples, compact: item id, target and predicted option
+    (indices into the choices; prediction None where a generated answer is none of
+    them), whether it is correct, and the options' log-likelihoods or the generated text."""
+    items = []
+    single = len(task_objects) == 1  # else a group: ids name the subtask
+    for name, task in sorted(task_objects.items()):
+        for sample in sorted(samples[name], key=lambda s: s["doc_id"]):
+            choices = list(task.doc_to_choice(sample["doc"]))
+            target = sample["target"]
+            target = choices.index(target) if isinstance(target, str) else int(target)
+            doc_id = sample["doc_id"]
+            item = {"id": str(doc_id) if single else f"{name}/{doc_id}", "target": target}
+            response = sample["filtered_resps"][0]
+            if isinstance(response, str):  # generated
+                prediction = choices.index(response) if response in choices else None
+                item |= {"generated": response, "correct": int(sample[GENERATE_METRIC])}
+            else:
+                loglikelihoods = [float(r[0]) for r in sample["filtered_resps"]]
+                prediction = max(range(len(choices)), key=loglikelihoods.__getitem__)
+                item |= {"loglikelihoods": loglikelihoods, "correct": int(sample["acc"])}
+            items.append(item | {"prediction": prediction, "answered": prediction is not None})
+    return items
 
 
 def _sample_count(output: dict, task: str) -> int:

@@ -1,6 +1,6 @@
 """The gate: can the instrument see knowledge in a prompt variant at all?
 
-A variant (benchmark x prompt variant) is *informative* when the base model, which
+A variant (benchmark x prompt variant x scoring) is *informative* when the base model, which
 knows the facts, is measurably right in it, and clearly above what a model without
 the knowledge scores in it:
 
@@ -11,8 +11,9 @@ The knowledge-free baseline of a forget benchmark is the oracle's accuracy in th
 same variant (trained without the forget corpora, it knows none of those facts,
 so it scores what the format alone gives away); without an oracle, and on
 capability benchmarks (whose facts the oracle knows), it is the benchmark's chance
-level. An unlearned model near its baseline under an uninformative variant says
-nothing: the instrument could not have seen a success.
+level (under generation: a model that writes a random option). An unlearned model
+near its baseline under an uninformative variant says nothing: the instrument could
+not have seen a success.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ COLUMNS = (
     "benchmark",
     "role",
     "variant",
+    "scoring",
     "n",
     "base_accuracy",
     "base_ci_low",
@@ -40,11 +42,11 @@ def gate_table(evaluations: pd.DataFrame, min_accuracy: float) -> pd.DataFrame:
     """``evaluations``: table rows (``tables.eval_row``) of the base model and, if
     there is one, the oracle (checkpoint ``oracle``)."""
     base = evaluations[evaluations.checkpoint == "base"]
-    oracle = evaluations[evaluations.checkpoint == "oracle"].set_index(["benchmark", "variant"])
+    oracle = evaluations[evaluations.checkpoint == "oracle"].set_index(list(KEY))
     rows = []
     for row in base.itertuples():
-        if row.role == "forget" and (row.benchmark, row.variant) in oracle.index:
-            known = oracle.loc[(row.benchmark, row.variant)]
+        if row.role == "forget" and (row.benchmark, row.variant, row.scoring) in oracle.index:
+            known = oracle.loc[(row.benchmark, row.variant, row.scoring)]
             source, baseline = "oracle", known.accuracy
             baseline_high = wilson_interval(known.accuracy, known.n)[1]
         else:
@@ -55,6 +57,7 @@ def gate_table(evaluations: pd.DataFrame, min_accuracy: float) -> pd.DataFrame:
                 "benchmark": row.benchmark,
                 "role": row.role,
                 "variant": row.variant,
+                "scoring": row.scoring,
                 "n": row.n,
                 "base_accuracy": row.accuracy,
                 "base_ci_low": low,
@@ -65,9 +68,13 @@ def gate_table(evaluations: pd.DataFrame, min_accuracy: float) -> pd.DataFrame:
                 "informative": bool(low >= min_accuracy and low > baseline_high),
             }
         )
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["benchmark", "variant"])
+    return pd.DataFrame(rows, columns=COLUMNS).sort_values(list(KEY))
 
 
-def informative(gate: pd.DataFrame) -> dict[tuple[str, str], bool]:
-    """(benchmark, variant) -> whether the gate passed it."""
-    return {(b, v): bool(i) for b, v, i in zip(gate.benchmark, gate.variant, gate.informative)}
+# What the gate judges: one benchmark asked one way and scored one way.
+KEY = ("benchmark", "variant", "scoring")
+
+
+def informative(gate: pd.DataFrame) -> dict[tuple[str, str, str], bool]:
+    """(benchmark, variant, scoring) -> whether the gate passed it."""
+    return {key: bool(i) for key, i in zip(zip(*(gate[k] for k in KEY)), gate.informative)}

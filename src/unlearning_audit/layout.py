@@ -38,6 +38,13 @@ def practice(name: str) -> str:
     return f"{DATA}/practice/{name}.jsonl"
 
 
+def forget_slice(name: str) -> str:
+    """Texts of one forget corpus that state no test item of any benchmark: what the
+    forget-data relearning control trains on (providers that can tell; see
+    providers/__init__.py)."""
+    return f"{DATA}/forget_slices/{name}.jsonl"
+
+
 # The BPE tokenizer a base model trained from scratch reads, and so its oracle.
 TOKENIZER = f"{DATA}/tokenizer"
 
@@ -60,13 +67,20 @@ OWN_TASK = "lm_eval"
 CHAT_FORMAT = "chat"
 
 
-def task_name(benchmark: str, variant: str) -> str:
+# How an answer is scored: the option of highest log-likelihood (lm-eval's
+# multiple_choice), or the answer the model writes (generate_until, as the paper did;
+# the prompt template plus templates/_generate.yaml).
+LOGLIKELIHOOD, GENERATE = "loglikelihood", "generate"
+SCORINGS = (LOGLIKELIHOOD, GENERATE)
+
+
+def task_name(benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD) -> str:
     """lm-eval task of a benchmark in a prompt format, or of a rephrased copy."""
-    return f"{benchmark}_{variant}"
+    return f"{benchmark}_{variant}" + ("" if scoring == LOGLIKELIHOOD else f"_{scoring}")
 
 
-def task_yaml(benchmark: str, variant: str) -> str:
-    return f"{DATA}/tasks/{task_name(benchmark, variant)}.yaml"
+def task_yaml(benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD) -> str:
+    return f"{DATA}/tasks/{task_name(benchmark, variant, scoring)}.yaml"
 
 
 def rephrased_split(benchmark: str, transform: str, split: str) -> str:
@@ -89,8 +103,8 @@ def relearned(parent: str, corpus: str, steps) -> str:
     return f"{parent}{RELEARN_MARK}{corpus}-{steps}"
 
 
-def evaluation(model: str, benchmark: str, variant: str) -> str:
-    return f"{EVALS}/{model}/{benchmark}/{variant}.json"
+def evaluation(model: str, benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD) -> str:
+    return f"{EVALS}/{model}/{benchmark}/{scoring}/{variant}.json"
 
 
 def table(name: str) -> str:
@@ -98,6 +112,8 @@ def table(name: str) -> str:
 
 
 SUMMARY_MARKDOWN = f"{TABLES}/summary.md"
+# The paper's claims, measured and decided by the rules in the config's `claims`.
+CLAIMS_MARKDOWN = f"{TABLES}/claims.md"
 
 
 def figure(name: str, ext: str) -> str:

@@ -182,7 +182,7 @@ def to_text(root: Node) -> str:
 
 
 def _row_text(row: dict) -> str:
-    keep = ("checkpoint", "benchmark", "variant", "relearn_steps", "accuracy", "stderr", "n")
+    keep = ("checkpoint", "benchmark", "variant", "scoring", "relearn_steps", "accuracy", "n")
     return ", ".join(f"{k}={row[k]}" for k in keep if k in row)
 
 

@@ -16,3 +16,54 @@ def wilson_interval(accuracy: float, n: int, z: float = Z95) -> tuple[float, flo
     centre = (accuracy + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(accuracy * (1 - accuracy) / n + z * z / (4 * n * n))
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def recovery(attacked, base, baseline, iterations: int = 2000, seed: int = 0):
+    """How much of what the base model shows under an attack the attacked model shows:
+    R = (attacked - b) / (base - b), with b the knowledge-free baseline under the same
+    attack. ``attacked``, ``base``: per-item correctness (0/1) on the same items, in
+    the same order; ``baseline``: the same for a model without the knowledge (the
+    oracle), or a number (chance). Returns R and its 95 % paired bootstrap interval
+    (items resampled together); NaN where the base model does not beat the baseline."""
+    import numpy as np
+
+    attacked, base = np.asarray(attacked, float), np.asarray(base, float)
+    baseline = np.broadcast_to(np.asarray(baseline, float), base.shape)
+
+    def ratio(a, k, b):
+        gap = k.mean(axis=-1) - b.mean(axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(gap > 0, (a.mean(axis=-1) - b.mean(axis=-1)) / gap, np.nan)
+
+    samples = np.random.default_rng(seed).integers(0, len(base), (iterations, len(base)))
+    point = float(ratio(attacked, base, baseline))
+    spread = ratio(attacked[samples], base[samples], baseline[samples])
+    if math.isnan(point):
+        return point, math.nan, math.nan
+    low, high = np.nanpercentile(spread, [2.5, 97.5])
+    return point, float(low), float(high)
+
+
+def paired_difference(first, second, iterations: int = 2000, seed: int = 0):
+    """Accuracy of ``first`` minus that of ``second`` on the same items (per-item 0/1,
+    same order), with its 95 % paired bootstrap interval."""
+    import numpy as np
+
+    first, second = np.asarray(first, float), np.asarray(second, float)
+    samples = np.random.default_rng(seed).integers(0, len(first), (iterations, len(first)))
+    spread = first[samples].mean(axis=1) - second[samples].mean(axis=1)
+    low, high = np.percentile(spread, [2.5, 97.5])
+    return float(first.mean() - second.mean()), float(low), float(high)
+
+
+def mcnemar(first, second) -> float:
+    """Exact two-sided McNemar test of two conditions on the same items: the p-value
+    that items one gets right and the other wrong split as unevenly as they do by
+    chance (a binomial test on the discordant pairs)."""
+    only_first = sum(1 for a, b in zip(first, second) if a and not b)
+    only_second = sum(1 for a, b in zip(first, second) if b and not a)
+    discordant = only_first + only_second
+    if discordant == 0:
+        return 1.0
+    tail = sum(math.comb(discordant, k) for k in range(min(only_first, only_second) + 1))
+    return min(1.0, 2 * tail / 2**discordant)

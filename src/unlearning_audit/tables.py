@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from unlearning_audit.gate import informative
+from unlearning_audit.gate import KEY, informative
 from unlearning_audit.provenance import EMBED_KEY, digest
 from unlearning_audit.stats import wilson_interval
 
@@ -18,10 +18,12 @@ COLUMNS = (
     "label",
     "role",
     "variant",
+    "scoring",
     "num_fewshot",
     "accuracy",
-    "stderr",
     "n",
+    "answered",
+    "accuracy_on_answered",
     "baseline",
 )
 
@@ -41,6 +43,14 @@ def eval_row(path: str) -> dict:
     }
 
 
+def item_correctness(path: str):
+    """Per-item correctness (0/1) of one evaluation JSON, indexed by item id."""
+    import pandas as pd
+
+    items = json.loads(open(path).read())["items"]
+    return pd.Series([i["correct"] for i in items], index=[i["id"] for i in items])
+
+
 def eval_table(paths: list[str], gate: str):
     """Rows of some evaluation JSONs, each marked with whether the gate (the table
     at ``gate``) found its benchmark variant informative."""
@@ -49,5 +59,5 @@ def eval_table(paths: list[str], gate: str):
     table = pd.DataFrame([eval_row(p) for p in paths])
     passed = informative(pd.read_csv(gate))
     return table.assign(
-        informative=[passed.get(key, False) for key in zip(table.benchmark, table.variant)]
+        informative=[passed.get(key, False) for key in zip(*(table[k] for k in KEY))]
     )

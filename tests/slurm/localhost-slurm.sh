@@ -83,13 +83,19 @@ start() {
     exit 1
 }
 
-# Stop slurmd, then slurmctld, then munged.
+# Stop slurmd, then slurmctld, then munged; then remove the config this script wrote.
+# With a slurm.conf and no controller, every Slurm client waits ~9 s for one, and
+# Snakemake's Slurm plugin asks `scontrol show config` whenever it is imported: every
+# snakemake command on the machine would start 9 s late (measured: 10.6 s against 1.5 s).
 stop() {
-    local daemon
+    local daemon file
     for daemon in slurmd slurmctld munged; do
         pkill -x "$daemon" || continue
         for _ in $(seq 40); do pgrep -x "$daemon" >/dev/null || break; sleep 0.25; done
         pkill -KILL -x "$daemon" || true
+    done
+    for file in $CONF_DIR/slurm.conf $CONF_DIR/gres.conf; do
+        if [ -e "$file" ] && grep -qF "$MARKER" "$file"; then rm "$file"; fi
     done
 }
 

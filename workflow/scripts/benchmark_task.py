@@ -1,12 +1,13 @@
-"""Rule benchmark_task: the lm-eval task asking one benchmark in one prompt template."""
+"""Rule benchmark_task: the lm-eval tasks (one per scoring) asking one benchmark in one
+prompt template."""
 
 from unlearning_audit import layout
-from unlearning_audit.data import write_task
+from unlearning_audit.data import write_tasks
 from unlearning_audit.jobs import job
 
 with job(snakemake):
     benchmark, prompt_format = snakemake.wildcards.benchmark, snakemake.wildcards.prompt_format
-    task = layout.task_name(benchmark, prompt_format)
     data_files = dict(zip(layout.SPLITS, snakemake.input.splits))
-    write_task(snakemake.output.task, task, data_files, layout.template(prompt_format))
-    print(f"{task}: {data_files}")
+    tasks = {scoring: snakemake.output[scoring] for scoring in layout.SCORINGS}
+    write_tasks(tasks, benchmark, prompt_format, data_files, layout.template(prompt_format))
+    print(f"{benchmark} as {prompt_format}: {data_files}")

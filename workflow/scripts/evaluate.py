@@ -57,11 +57,15 @@ with job(snakemake) as current:
                 name = spec = benchmark["task"]
                 used = [workflow_tasks[name]] if name in workflow_tasks else []
             else:
-                name = layout.task_name(item["benchmark"], item["prompt_variant"])
-                spec = layout.task_yaml(item["benchmark"], item["prompt_variant"])
+                asked = item["benchmark"], item["prompt_variant"], item["scoring"]
+                name, spec = layout.task_name(*asked), layout.task_yaml(*asked)
                 used = task_files(spec)
             result = score(lm, spec, name, tasks, item["num_fewshot"], item["chat_template"])
-            print(f"{checkpoint} {item['variant']}: acc {result['accuracy']:.3f} (n={result['n']})")
+            print(
+                f"{checkpoint} {item['benchmark']} {item['variant']} ({result['scoring']}): "
+                f"acc {result['accuracy']:.3f}, answered {result['answered']:.2f} (n={result['n']})"
+            )
+            assert result["scoring"] == item["scoring"], (name, result["scoring"])
             result |= {
                 "checkpoint": item["model"],
                 "checkpoint_path": checkpoint,

@@ -11,7 +11,9 @@ from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
 with job(snakemake):
+    scoring = snakemake.params.scoring
     table = pd.read_csv(snakemake.input[0])
+    table = table[table.scoring == scoring]
     # The references first: what each prompt form lets the base model show, and what
     # a model that never learnt the facts (the oracle) scores in it.
     methods = [*snakemake.params.references, *snakemake.params.unlearned]
@@ -52,8 +54,9 @@ with job(snakemake):
                 # The gate failed this variant: no reading of it counts, either way.
                 if not rows.informative[benchmark, v]:
                     bar.set(alpha=0.25, hatch="//")
+                recovered = rows.recovery[benchmark, v]
                 ax.annotate(
-                    f"{rows.uplift[benchmark, v]:.1f}x",
+                    "" if np.isnan(recovered) else f"{recovered:.2f}",
                     # Above the interval's whisker, so the two never overlap.
                     (bar.get_x() + bar.get_width() / 2, top + 0.03),
                     ha="center",
@@ -71,15 +74,16 @@ with job(snakemake):
                 baselines[benchmark],
                 color=bars[0].get_facecolor(),
                 linestyle=":",
-                label=f"{labels[benchmark]}: knowledge-free baseline ({baselines[benchmark]:.2f})",
+                label=f"{labels[benchmark]}: chance ({baselines[benchmark]:.2f})",
             )
         ax.set(ylim=(0, 1.6), ylabel="forget accuracy", title=method)  # room for the legend
         ax.set_xticks(x, [tick(v) for v in variants], rotation=25, ha="right", fontsize=8)
         ax.grid(axis="y", alpha=0.3)
     axes[0, 0].legend(fontsize=7, ncol=3, loc="upper right")
     fig.suptitle(
-        "Prompt attacks (labels: accuracy / zero-shot accuracy; whiskers: Wilson 95 %;\n"
-        "hatched: the gate found the variant uninformative for that benchmark)",
+        f"Prompt attacks ({scoring} scoring; labels: recovery R, 0 = the knowledge-free\n"
+        "baseline (the oracle, or chance), 1 = the base model in the same variant;\n"
+        "whiskers: Wilson 95 %; hatched: the gate found the variant uninformative)",
         fontsize=11,
     )
     fig.tight_layout()

@@ -10,8 +10,9 @@ from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
 with job(snakemake):
+    scoring = snakemake.params.scoring
     table = pd.read_csv(snakemake.input[0])
-    forget = table[table.role == "forget"]
+    forget = table[(table.role == "forget") & (table.scoring == scoring)]
     hazards = list(dict.fromkeys(forget.benchmark))
     colors = dict(
         zip(snakemake.params.unlearned, plt.rcParams["axes.prop_cycle"].by_key()["color"])
@@ -27,7 +28,7 @@ with job(snakemake):
             for corpus, style in (("unrelated", "-o"), ("forget", ":x")):
                 run = rows[(rows.parent == method) & (rows.relearn_corpus == corpus)]
                 run = run.sort_values("relearn_steps")
-                label = method if corpus == "unrelated" else f"{method}, control: forget data"
+                label = method if corpus == "unrelated" else f"{method}, control: forget slice"
                 ax.plot(
                     run.relearn_steps,
                     run.accuracy,
@@ -48,7 +49,7 @@ with job(snakemake):
         )
         # The oracle never learnt the facts: its curves are what relearning gives a
         # model with nothing hidden (on unrelated data, and on the forget slice).
-        for corpus, style in (("unrelated", "--^"), ("forget", ":v")):
+        for corpus, style, data in (("unrelated", "--^", "data"), ("forget", ":v", "slice")):
             run = rows[(rows.parent == "oracle") & (rows.relearn_corpus == corpus)]
             if len(run):
                 run = run.sort_values("relearn_steps")
@@ -58,7 +59,7 @@ with job(snakemake):
                     style,
                     color="grey",
                     markersize=4,
-                    label=f"control: oracle, {corpus} data",
+                    label=f"control: oracle, {corpus} {data}",
                 )
         ax.axhline(
             base_run.accuracy.iloc[0],
@@ -66,9 +67,7 @@ with job(snakemake):
             linewidth=0.8,
             label="base model before relearning",
         )
-        ax.axhline(
-            baseline, color="grey", linestyle=":", label=f"knowledge-free baseline ({baseline:.2f})"
-        )
+        ax.axhline(baseline, color="grey", linestyle=":", label=f"chance ({baseline:.2f})")
         ax.set(
             ylim=(0, 1.05),
             xlabel=f"relearning steps ({snakemake.params.tuning} fine-tuning)",
@@ -79,6 +78,9 @@ with job(snakemake):
         ax.grid(alpha=0.3)
     # Beside the plot: inside it, the legend hides the curves near the baseline.
     axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
-    fig.suptitle("Does fine-tuning on unrelated data bring unlearned knowledge back?", fontsize=11)
+    fig.suptitle(
+        f"Does fine-tuning on unrelated data bring unlearned knowledge back? ({scoring} scoring)",
+        fontsize=11,
+    )
     fig.tight_layout()
     save_figure(fig, snakemake.output)

@@ -14,7 +14,8 @@ MARKERS = {"base": "*", "oracle": "P"}
 
 with job(snakemake):
     table = pd.read_csv(snakemake.input[0])
-    table = table[table.variant == snakemake.params.primary_format]
+    scoring = snakemake.params.scoring
+    table = table[(table.variant == snakemake.params.primary_format) & (table.scoring == scoring)]
     # Capability on the y axis: the first capability benchmark.
     capability = table[table.role == "capability"]
     general = capability[capability.benchmark == capability.benchmark.iloc[0]]
@@ -42,7 +43,7 @@ with job(snakemake):
             baselines[hazard],
             color="grey",
             linestyle=":",
-            label=f"knowledge-free baseline ({baselines[hazard]:.2f})",
+            label=f"chance ({baselines[hazard]:.2f}); the oracle: knowledge-free",
         )
         ax.axhline(general.baseline.iloc[0], color="grey", linestyle=":")
         ax.set(
@@ -55,8 +56,8 @@ with job(snakemake):
         ax.grid(alpha=0.3)
     axes[0][0].legend(loc="lower right", fontsize=9)
     fig.suptitle(
-        f"Unlearning trade-off ({snakemake.params.primary_format} scoring, "
-        "zero-shot; bars: Wilson 95 %)\n"
+        f"Unlearning trade-off ({snakemake.params.primary_format} prompt, {scoring} "
+        "scoring, zero-shot; bars: Wilson 95 %)\n"
         "good unlearning sits top-left, where the oracle is:\n"
         "forget accuracy at the baseline, capability kept",
         fontsize=11,

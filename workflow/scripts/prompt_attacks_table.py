@@ -1,20 +1,45 @@
-"""Rule prompt_attacks_table: forget accuracy under each prompt attack, and its
-uplift over the zero-shot primary-format accuracy of the same checkpoint."""
+"""Rule prompt_attacks_table: forget accuracy under each prompt attack, as recovery.
 
+Recovery R = (attacked - b) / (base - b) in the same variant and scoring, b the
+oracle's accuracy there (chance without an oracle), with a paired bootstrap 95 %
+interval over items (stats.recovery): 0 is what a model that never learned the facts
+shows, 1 all the base model shows. The ratio to the checkpoint's own zero-shot
+accuracy (`uplift`) is kept for comparison with the paper's wording, and McNemar's
+exact p-value compares the attacked answers with the zero-shot ones, item by item.
+"""
+
+from unlearning_audit.gate import KEY
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-from unlearning_audit.tables import eval_table
+from unlearning_audit.stats import mcnemar, recovery
+from unlearning_audit.tables import eval_table, item_correctness
 
 with job(snakemake):
     table = eval_table(snakemake.input.evaluations, snakemake.input.gate)
-    zero_shot = table[table.variant == snakemake.params.primary_format].set_index(
-        ["checkpoint", "benchmark"]
-    )["accuracy"]
+    primary = snakemake.params.primary_format
+    zero_shot = table[table.variant == primary].set_index(["checkpoint", "benchmark", "scoring"])[
+        "accuracy"
+    ]
     table["zero_shot_accuracy"] = [
-        zero_shot[c, b] for c, b in zip(table.checkpoint, table.benchmark)
+        zero_shot[row] for row in zip(table.checkpoint, table.benchmark, table.scoring)
     ]
     table["uplift"] = table.accuracy / table.zero_shot_accuracy
-    table = table.sort_values(["checkpoint", "benchmark", "variant"])
-    print(table[["checkpoint", "benchmark", "variant", "accuracy", "uplift"]].to_string())
+    sources = table.set_index(["checkpoint", *KEY])["source"]
+    correct = {path: item_correctness(path) for path in table.source}
+    intervals, p_values = [], []
+    for row in table.itertuples():
+        key = tuple(getattr(row, k) for k in KEY)
+        base = correct[sources[("base", *key)]]
+        attacked = correct[row.source][base.index]
+        oracle = ("oracle", *key)
+        baseline = correct[sources[oracle]][base.index] if oracle in sources else row.baseline
+        intervals.append(recovery(attacked, base, baseline))
+        # Against the same checkpoint's zero-shot answers to the same items.
+        zero = correct[sources[(row.checkpoint, row.benchmark, primary, row.scoring)]]
+        p_values.append(mcnemar(attacked, zero[attacked.index]))
+    table["recovery"], table["recovery_ci_low"], table["recovery_ci_high"] = zip(*intervals)
+    table["mcnemar_p"] = p_values
+    table = table.sort_values(["checkpoint", *KEY])
+    print(table[["checkpoint", *KEY, "accuracy", "recovery", "uplift"]].to_string())
     with atomic_path(snakemake.output.table) as tmp:
         table.to_csv(tmp, index=False)

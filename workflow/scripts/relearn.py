@@ -2,8 +2,10 @@
 
 The attack fine-tunes unlearned models on unrelated data; the controls
 fine-tune the base model the same way, and the unlearned models on a slice of
-their forget data. One run per (parent, corpus); the checkpoint after k steps
-is saved for every k in the schedule, so later ones continue earlier ones.
+their forget data: the provider's forget slices, which state no tested fact, or
+(a provider without them) a random share of the forget corpora. One run per
+(parent, corpus); the checkpoint after k steps is saved for every k in the
+schedule, so later ones continue earlier ones.
 """
 
 import random
@@ -18,7 +20,7 @@ from unlearning_audit.training import finetune_lm
 with job(snakemake) as current:
     cfg, corpus = snakemake.params.relearning, snakemake.wildcards.corpus
     texts = read_texts(snakemake.input.corpora)
-    if corpus == "forget":  # the control: a small slice of what was unlearned
+    if corpus == "forget" and not snakemake.params.sliced:  # a share of the corpora
         random.Random(cfg["seed"]).shuffle(texts)
         texts = texts[: max(cfg["batch_size"], int(cfg["forget_fraction"] * len(texts)))]
     model, tokenizer = load_checkpoint(snakemake.input.parent, snakemake.params.dtype)

@@ -6,7 +6,7 @@ task's prompt matches (the benchmark table's `format`).
 """
 
 from unlearning_audit import layout, rephrase
-from unlearning_audit.data import read_benchmark_table, read_rows, write_task
+from unlearning_audit.data import read_benchmark_table, read_rows, write_tasks
 from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
 
@@ -21,7 +21,8 @@ with job(snakemake):
     if primary == layout.OWN_TASK:
         primary = read_benchmark_table(snakemake.input.benchmark_table)[benchmark]["format"]
     prompt_format = rephrase.TRANSFORMS[name]["format"] or primary
-    task = layout.task_name(benchmark, f"rephrase_{name}")
     data_files = {split: snakemake.output[split] for split in layout.SPLITS}
-    write_task(snakemake.output.task, task, data_files, layout.template(prompt_format))
-    print(f"{task}: {len(items)} test items, asked as {prompt_format}")
+    tasks = {scoring: snakemake.output[scoring] for scoring in layout.SCORINGS}
+    template = layout.template(prompt_format)
+    write_tasks(tasks, benchmark, f"rephrase_{name}", data_files, template)
+    print(f"{benchmark} rephrased {name}: {len(items)} test items, asked as {prompt_format}")

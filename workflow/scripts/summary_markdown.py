@@ -1,8 +1,9 @@
 """Rule summary_markdown: the key numbers of the study as Markdown, for the README.
 
-Every accuracy carries its Wilson 95 % interval. Prompt attacks are read only in
-variants the gate found informative; the others are shown, marked, and never
-counted as an attack that failed.
+Every accuracy carries its Wilson 95 % interval; one section per scoring (the
+claims, with recovery and its intervals, are claims_markdown's). Prompt attacks are
+read only in variants the gate found informative; the others are shown, marked, and
+never counted as an attack that failed.
 """
 
 import pandas as pd
@@ -16,31 +17,45 @@ def cell(accuracy, low, high):
 
 
 def cells(table):
-    return [cell(*row) for row in zip(table.accuracy, table.ci_low, table.ci_high)]
+    """Accuracy cells; under generation with the share of questions answered with an option."""
+    return [
+        cell(a, lo, hi) + ("" if s != "generate" else f", {answered:.0%} answered")
+        for a, lo, hi, s, answered in zip(
+            table.accuracy, table.ci_low, table.ci_high, table.scoring, table.answered
+        )
+    ]
+
+
+def accuracy_at(table, key):
+    return cells(table.loc[[key]])[0]
 
 
 def order(checkpoints, references):
     return [*references, *sorted(set(checkpoints) - set(references))]
 
 
-with job(snakemake):
-    primary, references = snakemake.params.primary_format, snakemake.params.references
-    gate = pd.read_csv(snakemake.input.gate)
-    gate_view = gate.assign(
+def gate_section(gate):
+    view = gate.assign(
         base=[cell(*r) for r in zip(gate.base_accuracy, gate.base_ci_low, gate.base_ci_high)],
         baseline=[f"{b:.2f} ({s})" for b, s in zip(gate.baseline, gate.baseline_source)],
         informative=["yes" if i else "**no**" for i in gate.informative],
-    )[["benchmark", "variant", "n", "base", "baseline", "informative"]]
-    passed = gate[gate.informative]
+    )[["benchmark", "variant", "scoring", "n", "base", "baseline", "informative"]]
     failed = gate[~gate.informative]
+    verdict = f"Informative: {int(gate.informative.sum())} of {len(gate)} benchmark variants"
+    if len(failed):
+        verdict += "; not informative: " + ", ".join(
+            f"{b} {v} ({s})" for b, v, s in zip(failed.benchmark, failed.variant, failed.scoring)
+        )
+    return [view.to_markdown(index=False), "", verdict + ".", ""]
 
-    summary = pd.read_csv(snakemake.input.summary)
+
+def scoring_section(scoring, summary, attacks, relearning, primary, references):
+    summary, attacks, relearning = (t[t.scoring == scoring] for t in (summary, attacks, relearning))
     zero = summary[summary.variant == primary]
     zero_shot = zero.assign(
         cell=cells(zero), column=[f"{b} ({r})" for b, r in zip(zero.benchmark, zero.role)]
     ).pivot(index="checkpoint", columns="column", values="cell")
 
-    attacks = pd.read_csv(snakemake.input.prompt_attacks)
     attack_tables = []
     for benchmark, rows in attacks.groupby("benchmark"):
         view = rows.assign(
@@ -59,40 +74,13 @@ with job(snakemake):
             "",
         ]
 
-    # The strongest informative attack on each unlearned model, beside the references.
-    on = attacks.set_index(["checkpoint", "benchmark", "variant"])
-    tried = attacks[
-        ~attacks.checkpoint.isin(references) & (attacks.variant != primary) & attacks.informative
-    ]
-    strongest = tried.loc[tried.groupby(["checkpoint", "benchmark"]).accuracy.idxmax()]
-    prompt_rows = [
-        {
-            "checkpoint": row.checkpoint,
-            "forget benchmark": row.benchmark,
-            "zero-shot": cell(
-                *on.loc[(row.checkpoint, row.benchmark, primary)][["accuracy", "ci_low", "ci_high"]]
-            ),
-            "strongest informative attack": row.variant,
-            "its accuracy": cell(row.accuracy, row.ci_low, row.ci_high),
-            "uplift": f"{row.uplift:.2f}x",
-            **{
-                f"{ref}, same attack": cell(
-                    *on.loc[(ref, row.benchmark, row.variant)][["accuracy", "ci_low", "ci_high"]]
-                )
-                for ref in references
-            },
-        }
-        for row in strongest.itertuples()
-    ]
-
-    relearning = pd.read_csv(snakemake.input.relearning)
     relearning = relearning[relearning.role == "forget"]
     last = relearning.relearn_steps.max()
     at = relearning.set_index(["parent", "relearn_corpus", "benchmark", "relearn_steps"])
 
     def after(parent, corpus, benchmark, steps):
         key = (parent, corpus, benchmark, steps)
-        return cell(*at.loc[key][["accuracy", "ci_low", "ci_high"]]) if key in at.index else "-"
+        return accuracy_at(at, key) if key in at.index else "-"
 
     relearn_rows = [
         {
@@ -109,43 +97,51 @@ with job(snakemake):
         f"{b}: {'informative' if i else 'uninformative'}"
         for b, i in relearning.groupby("benchmark").informative.all().items()
     )
+    return [
+        f"#### {scoring.capitalize()} scoring",
+        "",
+        "**Zero-shot accuracy** of every checkpoint:",
+        "",
+        zero_shot.loc[order(zero_shot.index, references)].to_markdown(),
+        "",
+        "**Prompt attacks** on forget benchmarks, every checkpoint under every variant:",
+        "",
+        *attack_tables,
+        "(The strongest attack on each unlearned checkpoint, as recovery with its "
+        "interval and verdict, is in claims.md.)",
+        "",
+        f"**Relearning attack** (fine-tuning on unrelated data) and its controls ({relearn_gate}):",
+        "",
+        pd.DataFrame(relearn_rows).to_markdown(index=False),
+        "",
+    ]
+
+
+with job(snakemake):
+    primary, references = snakemake.params.primary_format, snakemake.params.references
+    scorings = snakemake.params.scorings
+    gate = pd.read_csv(snakemake.input.gate)
+    tables = [
+        pd.read_csv(snakemake.input[name]) for name in ("summary", "prompt_attacks", "relearning")
+    ]
     text = "\n".join(
         [
-            "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise; "
-            f"{primary} scoring is primary.",
+            "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise, "
+            f"in the {primary} prompt format; one section per scoring ({', '.join(scorings)}). "
+            "Under generation, an answer that is none of the options counts as wrong "
+            "and unanswered.",
             "",
             "**The gate**: can each benchmark variant show knowledge? The base model's "
             f"lower bound must reach {snakemake.params.min_accuracy} and clear the "
             "knowledge-free baseline (the oracle's upper bound on forget benchmarks, chance "
             "otherwise).",
             "",
-            gate_view.to_markdown(index=False),
-            "",
-            f"Informative: {len(passed)} of {len(gate)} benchmark variants"
-            + (
-                "; not informative: "
-                + ", ".join(f"{b} {v}" for b, v in zip(failed.benchmark, failed.variant))
-                if len(failed)
-                else ""
-            )
-            + ".",
-            "",
-            "**Zero-shot accuracy** of every checkpoint:",
-            "",
-            zero_shot.loc[order(zero_shot.index, references)].to_markdown(),
-            "",
-            "**Prompt attacks** on forget benchmarks, every checkpoint under every variant:",
-            "",
-            *attack_tables,
-            "The strongest informative prompt attack on each unlearned checkpoint:",
-            "",
-            pd.DataFrame(prompt_rows).to_markdown(index=False) if prompt_rows else "(none)",
-            "",
-            "**Relearning attack** (fine-tuning on unrelated data) and its controls "
-            f"({primary} scoring; {relearn_gate}):",
-            "",
-            pd.DataFrame(relearn_rows).to_markdown(index=False),
-            "",
+            *gate_section(gate),
+            *(
+                line
+                for scoring in scorings
+                for line in scoring_section(scoring, *tables, primary, references)
+            ),
         ]
     )
     print(text)

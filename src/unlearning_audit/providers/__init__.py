@@ -11,7 +11,11 @@ A provider is selected by ``data.source`` in the config and writes, under
 * ``benchmarks.csv``: the benchmark table (``BENCHMARK_COLUMNS``);
 * ``practice/<name>.jsonl`` (providers whose catalog says ``practice``): texts
   that teach a base model trained by the pipeline the prompt forms the study
-  asks in, for corpora it trains on.
+  asks in, for corpora it trains on;
+* ``forget_slices/<name>.jsonl`` (providers whose catalog says ``forget_slices``):
+  texts of each forget corpus that state no benchmark test item, for the
+  forget-data relearning control (elsewhere it takes a random share of the
+  corpus, which may state tested facts).
 
 Nothing after ``results/data/`` knows which provider ran. Each provider module
 has ``catalog(data_config) -> Catalog`` (what it will write, for planning the
@@ -52,11 +56,12 @@ BENCHMARK_COLUMNS = ("benchmark", "role", "label", "choices", "baseline", "task"
 @dataclass(frozen=True)
 class Catalog:
     """What a provider writes: corpus name -> role, benchmark name -> role, and
-    whether it writes practice texts."""
+    whether it writes practice texts and forget slices."""
 
     corpora: dict[str, str]
     benchmarks: dict[str, str]
     practice: bool = False
+    forget_slices: bool = False
 
     def corpora_with_role(self, role: str) -> list[str]:
         return [name for name, r in self.corpora.items() if r == role]

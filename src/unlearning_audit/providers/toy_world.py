@@ -17,6 +17,8 @@ value drawn from the attribute's pool. From the facts we write, per domain:
 * ``splits`` (evaluated domains): a 4-option benchmark asked in a held-out
   question template, with disjoint ``dev`` (few-shot exemplars) and ``test``
   splits and balanced answer positions;
+* ``forget_slice`` (forget domains): the dev facts, each in every statement
+  template: forget data that states no tested fact, for the relearning control;
 
 and the benchmark table (``benchmark_table``).
 """
@@ -309,6 +311,14 @@ def build(
         }
         if spec.get("benchmark"):
             entry["splits"] = split_benchmark(benchmark_items(own, domains, rng), dev_size, rng)
+        if spec["corpus"] == "forget":
+            dev = {(item["entity"], item["attribute"]) for item in entry["splits"]["dev"]}
+            entry["forget_slice"] = [
+                statement(f, template)
+                for f in own
+                if (f.entity, f.attribute) in dev
+                for template in _attribute(f, domains)["statements"]
+            ]
         world[domain] = entry
     return world
 
@@ -323,6 +333,9 @@ def write(world: dict, out_dir: Path) -> None:
         )
         for split, items in entry.get("splits", {}).items():
             write_jsonl(out_dir / "benchmarks" / domain / f"{split}.jsonl", items)
+        if "forget_slice" in entry:
+            texts = [{"text": t} for t in entry["forget_slice"]]
+            write_jsonl(out_dir / "forget_slices" / f"{domain}.jsonl", texts)
 
 
 def benchmark_table(domains: dict) -> list[dict]:
@@ -348,6 +361,7 @@ def catalog(data_config: dict) -> dict:
         "corpora": {name: spec["corpus"] for name, spec in domains.items()},
         "benchmarks": {n: s["benchmark"] for n, s in domains.items() if s.get("benchmark")},
         "practice": True,
+        "forget_slices": True,
     }
 
 
