@@ -209,7 +209,7 @@ rule claims_markdown:
             method: next(
                 n for n, r in config["unlearning"].items() if r["method"] == method
             )
-            for method in {r["method"] for r in config["unlearning"].values()}
+            for method in sorted({r["method"] for r in config["unlearning"].values()})
         },
         claims=config["claims"],
     script:

@@ -72,6 +72,15 @@ def test_recovery_is_zero_at_the_baseline_and_one_at_the_base_model():
     assert all(math.isnan(x) for x in recovery(base, oracle, 0.5))
 
 
+def test_recovery_has_no_interval_where_resamples_lose_the_base_model():
+    """Base model barely above the baseline: many resamples have no R, and an interval
+    over the others would look tighter than the data allow."""
+    base = [1] * 6 + [0] * 4
+    oracle = [1] * 5 + [0] * 5
+    r, low, high = recovery(base, base, oracle)
+    assert r == pytest.approx(1.0) and math.isnan(low) and math.isnan(high)
+
+
 def test_recovery_interval_narrows_with_more_items():
     rng = np.random.default_rng(1)
 

@@ -24,7 +24,8 @@ def recovery(attacked, base, baseline, iterations: int = 2000, seed: int = 0):
     attack. ``attacked``, ``base``: per-item correctness (0/1) on the same items, in
     the same order; ``baseline``: the same for a model without the knowledge (the
     oracle), or a number (chance). Returns R and its 95 % paired bootstrap interval
-    (items resampled together); NaN where the base model does not beat the baseline."""
+    (items resampled together); NaN where the base model does not beat the baseline
+    (the interval also where it fails to in over 2.5 % of the resamples)."""
     import numpy as np
 
     attacked, base = np.asarray(attacked, float), np.asarray(base, float)
@@ -38,7 +39,9 @@ def recovery(attacked, base, baseline, iterations: int = 2000, seed: int = 0):
     samples = np.random.default_rng(seed).integers(0, len(base), (iterations, len(base)))
     point = float(ratio(attacked, base, baseline))
     spread = ratio(attacked[samples], base[samples], baseline[samples])
-    if math.isnan(point):
+    # Resamples where the base model does not beat the baseline have no R; an interval
+    # over the rest would hide that, so beyond 2.5 % of them there is none.
+    if math.isnan(point) or np.isnan(spread).mean() > 0.025:
         return point, math.nan, math.nan
     low, high = np.nanpercentile(spread, [2.5, 97.5])
     return point, float(low), float(high)

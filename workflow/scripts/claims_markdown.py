@@ -24,18 +24,24 @@ def interval(value, low, high):
 
 
 def verdict(low, high, threshold, informative=True):
-    """Whether an interval clears a threshold, falls short of it, or straddles it."""
+    """Whether an interval lies above a threshold, below it, or straddles it (an
+    interval that touches it, say [0, 0] against 0, is inconclusive)."""
     if not informative:
         return "not testable (uninformative variant)"
     if pd.isna(low):
-        return "not testable (the base model does not beat the baseline)"
-    if low >= threshold:
+        return "not testable (the base model does not beat the baseline, or too few resamples do)"
+    if low > threshold:
         return "**supported**"
     return "**not supported**" if high < threshold else "inconclusive"
 
 
 def correct_at(table, key):
     return item_correctness(table.loc[key, "source"])
+
+
+def paired(first, second):
+    """Two models' per-item correctness, aligned by item id."""
+    return first, second[first.index]
 
 
 def capability_claim(summary, runs, primary, rule):
@@ -48,9 +54,9 @@ def capability_claim(summary, runs, primary, rule):
     for benchmark in zero.loc[rmu].index:
         if zero.loc[(rmu, benchmark), "role"] != "capability":
             continue
-        kept = [correct_at(zero, (name, benchmark)) for name in (rmu, llmu)]
+        kept = paired(*(correct_at(zero, (name, benchmark)) for name in (rmu, llmu)))
         for hazard in zero.loc[rmu][zero.loc[rmu].role == "forget"].index:
-            forgot = [correct_at(zero, (name, hazard)) for name in (rmu, llmu)]
+            forgot = paired(*(correct_at(zero, (name, hazard)) for name in (rmu, llmu)))
             capability = paired_difference(*kept)
             forgetting = paired_difference(*forgot)
             similar = forgetting[2] <= rule["similar_forgetting"]
@@ -80,7 +86,9 @@ def capability_claim(summary, runs, primary, rule):
 
 def prompt_claim(attacks, unlearned, references, primary, threshold):
     """(b): the strongest informative prompt attack per unlearned model and benchmark."""
-    tried = attacks[attacks.checkpoint.isin(unlearned) & (attacks.variant != primary)]
+    # The attacks: k-shot prompts and rephrased copies (not other prompt formats).
+    attack = attacks.variant.str.endswith("shot") | attacks.variant.str.startswith("rephrase_")
+    tried = attacks[attacks.checkpoint.isin(unlearned) & attack]
     rows = []
     for (checkpoint, benchmark), group in tried.groupby(["checkpoint", "benchmark"]):
         informative = group[group.informative]
@@ -96,7 +104,9 @@ def prompt_claim(attacks, unlearned, references, primary, threshold):
                 "strongest attack": best.variant,
                 "zero-shot": interval(zero.accuracy, zero.ci_low, zero.ci_high),
                 "attacked": interval(best.accuracy, best.ci_low, best.ci_high),
-                "McNemar p (vs zero-shot)": f"{best.mcnemar_p:.3g}",
+                "McNemar p (vs zero-shot)": "-"
+                if pd.isna(best.mcnemar_p)
+                else f"{best.mcnemar_p:.3g}",
                 "recovery R": interval(*r),
                 "uplift": f"{best.uplift:.2f}x" if zero.accuracy else "- (zero-shot 0)",
                 **{
@@ -189,7 +199,11 @@ with job(snakemake):
             f"**(c) Fine-tuning on unrelated data ({last} steps) almost completely recovers "
             f"the knowledge.** Rule: recovery R's interval lies above "
             f"{rule['relearning_recovery']}, with base the base model before relearning and "
-            "b the oracle relearned the same way.",
+            + (
+                "b the oracle relearned the same way."
+                if "oracle" in references
+                else "b chance (a hub base model has no oracle)."
+            ),
             "",
             pd.DataFrame(relearn_rows).to_markdown(index=False) if relearn_rows else "(none)",
             "",
