@@ -43,6 +43,11 @@ def eval_row(path: str) -> dict:
     }
 
 
+def interval_text(value: float, low: float, high: float) -> str:
+    """A number with its 95 % interval, as every table of the study prints it."""
+    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+
 def item_correctness(path: str):
     """Per-item correctness (0/1) of one evaluation JSON, indexed by item id."""
     import pandas as pd

@@ -16,11 +16,7 @@ from unlearning_audit.gate import KEY
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
 from unlearning_audit.stats import mcnemar, paired_difference, recovery
-from unlearning_audit.tables import item_correctness
-
-
-def interval(value, low, high):
-    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+from unlearning_audit.tables import interval_text, item_correctness
 
 
 def verdict(low, high, threshold, informative=True):
@@ -65,9 +61,9 @@ def capability_claim(summary, runs, primary, rule):
                 {
                     "capability benchmark": benchmark,
                     "forget benchmark": hazard,
-                    f"capability, {rmu} - {llmu}": interval(*capability),
+                    f"capability, {rmu} - {llmu}": interval_text(*capability),
                     "McNemar p": f"{mcnemar(*kept):.3g}",
-                    f"forget accuracy, {rmu} - {llmu}": interval(*forgetting),
+                    f"forget accuracy, {rmu} - {llmu}": interval_text(*forgetting),
                     "verdict": verdict(capability[1], capability[2], 0.0, informative)
                     if similar or not informative
                     else "not testable (forgetting not similar or better)",
@@ -102,15 +98,15 @@ def prompt_claim(attacks, unlearned, references, primary, threshold):
                 "checkpoint": checkpoint,
                 "forget benchmark": benchmark,
                 "strongest attack": best.variant,
-                "zero-shot": interval(zero.accuracy, zero.ci_low, zero.ci_high),
-                "attacked": interval(best.accuracy, best.ci_low, best.ci_high),
+                "zero-shot": interval_text(zero.accuracy, zero.ci_low, zero.ci_high),
+                "attacked": interval_text(best.accuracy, best.ci_low, best.ci_high),
                 "McNemar p (vs zero-shot)": "-"
                 if pd.isna(best.mcnemar_p)
                 else f"{best.mcnemar_p:.3g}",
-                "recovery R": interval(*r),
+                "recovery R": interval_text(*r),
                 "uplift": f"{best.uplift:.2f}x" if zero.accuracy else "- (zero-shot 0)",
                 **{
-                    f"{ref}, same attack": interval(
+                    f"{ref}, same attack": interval_text(
                         *on.loc[(ref, benchmark, best.variant, best.scoring)][
                             ["accuracy", "ci_low", "ci_high"]
                         ]
@@ -147,14 +143,14 @@ def relearning_claim(relearning, references, unlearned, threshold):
                 {
                     "checkpoint": checkpoint,
                     "forget benchmark": benchmark,
-                    "before": interval(
+                    "before": interval_text(
                         *at.loc[(checkpoint, benchmark, 0)][["accuracy", "ci_low", "ci_high"]]
                     ),
-                    f"after {last} steps": interval(row.accuracy, row.ci_low, row.ci_high),
-                    "base model before": interval(
+                    f"after {last} steps": interval_text(row.accuracy, row.ci_low, row.ci_high),
+                    "base model before": interval_text(
                         *at.loc[("base", benchmark, 0)][["accuracy", "ci_low", "ci_high"]]
                     ),
-                    "recovery R": interval(*r),
+                    "recovery R": interval_text(*r),
                     "verdict": verdict(r[1], r[2], threshold, bool(row.informative)),
                 }
             )

@@ -56,10 +56,10 @@ with job(snakemake):
         ax.grid(alpha=0.3)
     axes[0][0].legend(loc="lower right", fontsize=9)
     fig.suptitle(
-        f"Unlearning trade-off ({snakemake.params.primary_format} prompt, {scoring} "
-        "scoring, zero-shot; bars: Wilson 95 %)\n"
+        f"Unlearning trade-off ({snakemake.params.primary_format} prompt, zero-shot,\n"
+        f"{scoring} scoring; bars: Wilson 95 %)\n"
         "good unlearning sits top-left, where the oracle is:\n"
-        "forget accuracy at the baseline, capability kept",
+        "forget accuracy at the oracle's level, capability kept",
         fontsize=11,
     )
     fig.tight_layout()

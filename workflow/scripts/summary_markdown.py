@@ -10,16 +10,13 @@ import pandas as pd
 
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-
-
-def cell(accuracy, low, high):
-    return f"{accuracy:.2f} [{low:.2f}, {high:.2f}]"
+from unlearning_audit.tables import interval_text
 
 
 def cells(table):
     """Accuracy cells; under generation with the share of questions answered with an option."""
     return [
-        cell(a, lo, hi) + ("" if s != "generate" else f", {answered:.0%} answered")
+        interval_text(a, lo, hi) + ("" if s != "generate" else f", {answered:.0%} answered")
         for a, lo, hi, s, answered in zip(
             table.accuracy, table.ci_low, table.ci_high, table.scoring, table.answered
         )
@@ -36,7 +33,9 @@ def order(checkpoints, references):
 
 def gate_section(gate):
     view = gate.assign(
-        base=[cell(*r) for r in zip(gate.base_accuracy, gate.base_ci_low, gate.base_ci_high)],
+        base=[
+            interval_text(*r) for r in zip(gate.base_accuracy, gate.base_ci_low, gate.base_ci_high)
+        ],
         baseline=[f"{b:.2f} ({s})" for b, s in zip(gate.baseline, gate.baseline_source)],
         informative=["yes" if i else "**no**" for i in gate.informative],
     )[["benchmark", "variant", "scoring", "n", "base", "baseline", "informative"]]
