@@ -1,3 +1,4 @@
+import re
 import sys
 from itertools import product
 from pathlib import Path
@@ -9,6 +10,7 @@ from unlearning_audit.config import (
     ConfigError,
     apply_offline,
     prepend_python_path,
+    unlearning_points,
     validate_config,
 )
 from unlearning_audit.io import packaged_file
@@ -56,12 +58,33 @@ PROMPT_FORMATS = config["evaluation"]["prompt_formats"]
 PRIMARY = PROMPT_FORMATS[0]
 # How answers are scored (layout.SCORINGS); tables and figures lead with the first.
 SCORINGS = config["evaluation"]["scoring"]
+# Unlearned checkpoints: one per config["unlearning"] entry (the attacks read these),
+# then one per further value of an entry's sweep (points of its trade-off frontier).
+UNLEARNING_POINTS = unlearning_points(config)
 UNLEARNED = list(config["unlearning"])
+# run -> its frontier: the knob swept (None: no sweep) and its points,
+# [(checkpoint, value)] by value.
+FRONTIERS = {
+    run: {
+        "method": point["method"],
+        "knob": point["knob"],
+        "points": sorted(
+            (
+                (name, p["value"])
+                for name, p in UNLEARNING_POINTS.items()
+                if p["run"] == run
+            ),
+            key=lambda named: named[1],
+        ),
+    }
+    for run, point in UNLEARNING_POINTS.items()
+    if run in UNLEARNED
+}
 # A base model the pipeline trains has an oracle: the same training without the
 # forget corpora. A base model from the hub has none (its pretraining cannot be redone).
 HAS_ORACLE = BASE["source"] != "hub"
 REFERENCES = ["base"] + ([layout.ORACLE] if HAS_ORACLE else [])
-CHECKPOINTS = REFERENCES + UNLEARNED
+CHECKPOINTS = REFERENCES + list(UNLEARNING_POINTS)
 ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
 RELEARN = ATTACKS["relearning"]
@@ -92,10 +115,13 @@ CHAT_TOKENIZER = (
 # unrelated data) and its controls: the reference models (base, oracle) on the
 # same data; the unlearned models on a slice of their forget data, and the oracle
 # on that slice (what the slice teaches a model that never knew the facts).
+# Where the provider splits test entities into T and V: retraining on T, scored
+# on V (Deeb & Roger 2024), for every model (base: drift; oracle: never knew V).
 RELEARN_RUNS = (
     [(run, "unrelated") for run in UNLEARNED]
     + [(ref, "unrelated") for ref in REFERENCES]
     + [(run, "forget") for run in UNLEARNED + REFERENCES[1:]]
+    + ([(m, "retrain") for m in UNLEARNED + REFERENCES] if CATALOG.retrain_sets else [])
 )
 # Evaluation variants: variant -> (prompt variant, few-shot count). A prompt variant
 # is a prompt format or a rephrased copy of the benchmark. Every benchmark is asked
@@ -116,11 +142,11 @@ def variants_of(benchmark, variants=VARIANTS):
 
 
 wildcard_constraints:
-    run="|".join(UNLEARNED),
-    model="|".join(CHECKPOINTS),
+    run="|".join(map(re.escape, UNLEARNING_POINTS)),
+    model="|".join(map(re.escape, CHECKPOINTS)),
     trained="|".join(REFERENCES),
-    parent="|".join(CHECKPOINTS),
-    corpus="unrelated|forget",
+    parent="|".join(REFERENCES + UNLEARNED),
+    corpus="unrelated|forget|retrain",
     benchmark="|".join(BENCHMARKS),
     transform="|".join(rephrase.TRANSFORMS),
     prompt_format="|".join(t for t in TEMPLATES if not t.startswith("_")),
@@ -154,20 +180,18 @@ def rephrased_splits(benchmark, transform):
     return [layout.rephrased_split(benchmark, transform, s) for s in layout.SPLITS]
 
 
-def scored_tasks(benchmark, prompt_variant):
-    """scoring -> the lm-eval task YAML asking a benchmark in a prompt variant."""
-    return {s: layout.task_yaml(benchmark, prompt_variant, s) for s in layout.SCORINGS}
-
-
 def task_files(benchmark, prompt_variant, scoring):
-    """What lm-eval reads to ask one benchmark in one prompt variant."""
+    """What lm-eval reads to ask one benchmark in one prompt variant (either split)."""
     if prompt_variant == layout.OWN_TASK:
         return WORKFLOW_TASKS  # the benchmark's own task: lm-eval's, or a group of ours
     if prompt_variant.startswith("rephrase_"):
         data = rephrased_splits(benchmark, prompt_variant.removeprefix("rephrase_"))
     else:
         data = splits(benchmark)
-    return [layout.task_yaml(benchmark, prompt_variant, scoring), *data]
+    tasks = [
+        layout.task_yaml(benchmark, prompt_variant, scoring, s) for s in layout.SPLITS
+    ]
+    return [*tasks, *data]
 
 
 def evaluation_inputs(benchmarks, variants):
@@ -181,32 +205,44 @@ def evaluation_inputs(benchmarks, variants):
     return list(dict.fromkeys(files))
 
 
-def evaluation_plan(models, benchmarks, variants, parent=None, corpus=None, steps=None):
+def evaluation_plan(
+    models, benchmarks, variants, parent=None, corpus=None, steps=None, dev=False
+):
     """One entry per evaluation JSON: what to score, and the checkpoint's identity
     (parent, relearning corpus and steps come from the rule's wildcards, never
-    from parsing a path)."""
+    from parsing a path). ``dev``: the forget benchmarks' variants asked in a
+    template are scored on their dev items too, where the strongest attack is chosen."""
     plan = []
     for i, model in enumerate(models):
         for benchmark, scoring in product(benchmarks, SCORINGS):
             for variant in variants_of(benchmark, variants):
                 prompt_variant, shots = VARIANTS[variant]
-                plan.append(
-                    {
-                        "checkpoint": layout.checkpoint(model),
-                        "model": model,
-                        "parent": parent or model,
-                        "relearn_corpus": corpus,
-                        "relearn_steps": steps[i] if steps else 0,
-                        "benchmark": benchmark,
-                        "variant": variant,
-                        "scoring": scoring,
-                        "prompt_variant": prompt_variant,
-                        "num_fewshot": shots,
-                        "chat_template": prompt_format(prompt_variant)
-                        == layout.CHAT_FORMAT,
-                        "output": layout.evaluation(model, benchmark, variant, scoring),
-                    }
-                )
+                chosen_on_dev = dev and benchmark in FORGET_BENCHMARKS
+                for split in layout.SPLITS[::-1]:  # test, then dev
+                    if split == "dev" and not (
+                        chosen_on_dev and prompt_variant != layout.OWN_TASK
+                    ):
+                        continue
+                    plan.append(
+                        {
+                            "checkpoint": layout.checkpoint(model),
+                            "model": model,
+                            "parent": parent or model,
+                            "relearn_corpus": corpus,
+                            "relearn_steps": steps[i] if steps else 0,
+                            "benchmark": benchmark,
+                            "variant": variant,
+                            "scoring": scoring,
+                            "split": split,
+                            "prompt_variant": prompt_variant,
+                            "num_fewshot": shots,
+                            "chat_template": prompt_format(prompt_variant)
+                            == layout.CHAT_FORMAT,
+                            "output": layout.evaluation(
+                                model, benchmark, variant, scoring, split
+                            ),
+                        }
+                    )
     return plan
 
 
@@ -214,8 +250,11 @@ def relearned_models(parent, corpus):
     return [layout.relearned(parent, corpus, steps) for steps in RELEARN_STEPS]
 
 
-def evaluations(models=CHECKPOINTS, benchmarks=BENCHMARKS, variants=VARIANTS):
-    return [e["output"] for e in evaluation_plan(models, benchmarks, variants)]
+def evaluations(
+    models=CHECKPOINTS, benchmarks=BENCHMARKS, variants=VARIANTS, dev=False
+):
+    plan = evaluation_plan(models, benchmarks, variants, dev=dev)
+    return [e["output"] for e in plan]
 
 
 def relearning_evaluations():
@@ -232,14 +271,24 @@ PRACTICE = [layout.practice(c) for c in CATALOG.corpora] if CATALOG.practice els
 FORGET_SLICES = (
     [layout.forget_slice(c) for c in FORGET] if CATALOG.forget_slices else []
 )
+RETRAIN_SETS = [layout.retrain_set(c) for c in FORGET] if CATALOG.retrain_sets else []
+# Forget benchmark -> its test split, whose items say whether they are T or V.
+RETRAIN_TEST_SPLITS = (
+    {b: layout.benchmark_split(b, "test") for b in FORGET_BENCHMARKS}
+    if CATALOG.retrain_sets
+    else {}
+)
 
 
 def relearning_data(corpus):
-    """What a relearning run trains on: the unrelated corpora (the attack), or for
+    """What a relearning run trains on: the unrelated corpora (the attack); for
     the control the forget corpora's slices that state no tested fact (where the
-    provider writes them; else the forget corpora, of which relearn takes a share)."""
+    provider writes them; else the forget corpora, of which relearn takes a share);
+    for retraining, the texts about each forget benchmark's T entities."""
     if corpus == "forget" and CATALOG.forget_slices:
         return FORGET_SLICES
+    if corpus == "retrain":
+        return RETRAIN_SETS
     return [layout.corpus(c) for c in CATALOG.corpora_with_role(corpus)]
 
 
@@ -259,17 +308,17 @@ TASKS = [
     for b in BENCHMARKS
     for f in PROMPT_FORMATS
     if f in TEMPLATES
-    for path in scored_tasks(b, f).values()
+    for path in layout.task_yamls(b, f)
 ]
 REPHRASED = [
     path
     for b in FORGET_BENCHMARKS
     for t in REPHRASE
-    for path in [*scored_tasks(b, f"rephrase_{t}").values(), *rephrased_splits(b, t)]
+    for path in [*layout.task_yamls(b, f"rephrase_{t}"), *rephrased_splits(b, t)]
 ]
 TABLES = {
     name: layout.table(name)
-    for name in ("gate", "summary", "prompt_attacks", "relearning")
+    for name in ("gate", "summary", "prompt_attacks", "relearning", "frontier")
 }
 FIGURES = {
     name: [layout.figure(name, ext) for ext in ("pdf", "png")]

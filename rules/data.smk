@@ -29,8 +29,8 @@ rule benchmark_task:
         # The template it includes, and what that includes in turn.
         templates=TEMPLATE_COPIES,
     output:
-        **scored_tasks("{benchmark}", "{prompt_format}"),
-        provenance=sidecars(scored_tasks("{benchmark}", "{prompt_format}").values()),
+        layout.task_yamls("{benchmark}", "{prompt_format}"),
+        provenance=sidecars(layout.task_yamls("{benchmark}", "{prompt_format}")),
     log:
         layout.log("benchmark_task", "{benchmark}/{prompt_format}"),
     benchmark:
@@ -49,13 +49,13 @@ rule rephrase:
         benchmark_table=layout.BENCHMARK_TABLE,
         templates=TEMPLATE_COPIES,
     output:
-        **scored_tasks("{benchmark}", "rephrase_{transform}"),
+        layout.task_yamls("{benchmark}", "rephrase_{transform}"),
         dev=layout.rephrased_split("{benchmark}", "{transform}", "dev"),
         test=layout.rephrased_split("{benchmark}", "{transform}", "test"),
         provenance=sidecars(
             [
                 *rephrased_splits("{benchmark}", "{transform}"),
-                *scored_tasks("{benchmark}", "rephrase_{transform}").values(),
+                *layout.task_yamls("{benchmark}", "rephrase_{transform}"),
             ]
         ),
     log:

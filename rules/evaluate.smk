@@ -4,7 +4,7 @@ rule evaluate:
         checkpoint=layout.checkpoint("{model}"),
         tasks=evaluation_inputs(BENCHMARKS, VARIANTS),
     output:
-        evaluations(models=["{model}"]),
+        evaluations(models=["{model}"], dev=True),
     log:
         layout.log("evaluate", "{model}"),
     benchmark:
@@ -15,7 +15,9 @@ rule evaluate:
     resources:
         **job_resources("evaluate"),
     params:
-        plan=lambda wildcards: evaluation_plan([wildcards.model], BENCHMARKS, VARIANTS),
+        plan=lambda wildcards: evaluation_plan(
+            [wildcards.model], BENCHMARKS, VARIANTS, dev=True
+        ),
         batch_size=config["evaluation"]["batch_size"],
         dtype=DTYPE,
     script:

@@ -112,8 +112,8 @@ rule unlearn:
     resources:
         **job_resources("unlearn"),
     params:
-        method=lambda wc: config["unlearning"][wc.run]["method"],
-        hparams=lambda wc: config["unlearning"][wc.run]["params"],
+        method=lambda wc: UNLEARNING_POINTS[wc.run]["method"],
+        hparams=lambda wc: UNLEARNING_POINTS[wc.run]["params"],
         dtype=DTYPE,
     script:
         "../workflow/scripts/unlearn.py"

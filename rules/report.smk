@@ -39,7 +39,7 @@ rule summary_table:
 
 rule prompt_attacks_table:
     input:
-        evaluations=evaluations(benchmarks=FORGET_BENCHMARKS),
+        evaluations=evaluations(benchmarks=FORGET_BENCHMARKS, dev=True),
         gate=TABLES["gate"],
     output:
         table=TABLES["prompt_attacks"],
@@ -63,6 +63,7 @@ rule relearning_table:
         relearned=relearning_evaluations(),
         parents=evaluations(variants=[PRIMARY]),
         gate=TABLES["gate"],
+        test_splits=RETRAIN_TEST_SPLITS.values(),
     output:
         table=TABLES["relearning"],
         provenance=sidecars([TABLES["relearning"]]),
@@ -74,8 +75,31 @@ rule relearning_table:
         "../envs/unlearning-audit.yaml"
     resources:
         **job_resources("relearning_table"),
+    params:
+        test_splits=RETRAIN_TEST_SPLITS,
     script:
         "../workflow/scripts/relearning_table.py"
+
+
+rule frontier_table:
+    input:
+        summary=TABLES["summary"],
+    output:
+        table=TABLES["frontier"],
+        provenance=sidecars([TABLES["frontier"]]),
+    log:
+        layout.log("frontier_table"),
+    benchmark:
+        layout.cost("frontier_table")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("frontier_table"),
+    params:
+        frontiers=FRONTIERS,
+        primary_format=PRIMARY,
+    script:
+        "../workflow/scripts/frontier_table.py"
 
 
 rule summary_markdown:
@@ -103,7 +127,8 @@ rule summary_markdown:
 
 rule plot_tradeoff:
     input:
-        TABLES["summary"],
+        summary=TABLES["summary"],
+        frontier=TABLES["frontier"],
     output:
         pdf=report(
             FIGURES["unlearning_tradeoff"][0],
@@ -188,6 +213,7 @@ rule claims_markdown:
         summary=TABLES["summary"],
         prompt_attacks=TABLES["prompt_attacks"],
         relearning=TABLES["relearning"],
+        frontier=TABLES["frontier"],
     output:
         markdown=layout.CLAIMS_MARKDOWN,
         provenance=sidecars([layout.CLAIMS_MARKDOWN]),

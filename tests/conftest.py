@@ -149,7 +149,8 @@ def outputs_rerun(study, edit):
 def write_tasks(world: dict, formats: list[str]) -> dict:
     """Write a toy world and its task YAMLs into the current folder, as the rules do;
     return the lm-eval tasks by name (``<benchmark>_<format>``, and
-    ``<benchmark>_<format>_generate`` for generation)."""
+    ``<benchmark>_<format>_generate`` for generation; ``_dev`` after either: the
+    same on the dev items)."""
     from lm_eval.tasks import TaskManager
 
     from unlearning_audit import layout
@@ -163,7 +164,6 @@ def write_tasks(world: dict, formats: list[str]) -> dict:
     for benchmark, entry in world.items():
         for prompt_format in formats if "splits" in entry else []:
             data = {split: layout.benchmark_split(benchmark, split) for split in layout.SPLITS}
-            tasks = {s: layout.task_yaml(benchmark, prompt_format, s) for s in layout.SCORINGS}
-            write_tasks(tasks, benchmark, prompt_format, data, layout.template(prompt_format))
-            paths += tasks.values()
+            write_tasks(benchmark, prompt_format, data, layout.template(prompt_format))
+            paths += layout.task_yamls(benchmark, prompt_format)
     return TaskManager(include_defaults=False).load(paths)["tasks"]

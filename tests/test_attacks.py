@@ -64,6 +64,7 @@ def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp
 
     runs = [(m, "unrelated") for m in ("rmu", "llmu", "gradient_ascent", "base", "oracle")]
     runs += [(m, "forget") for m in ("rmu", "llmu", "gradient_ascent", "oracle")]
+    runs += [(m, "retrain") for m in ("rmu", "llmu", "gradient_ascent", "base", "oracle")]
     relearned = [f"{m}.relearn-{c}-{s}" for m, c in runs for s in steps if s]
     assert outputs_rerun(study, edit) == {
         *(f"results/checkpoints/{name}" for name in relearned),

@@ -31,9 +31,13 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
     monkeypatch.chdir(tiny_study)
     nodes = list(lineage.walk(lineage.trace(figure)))
     paths = {n.path for n in nodes}
-    table = {"unlearning": "summary", "prompt": "prompt_attacks", "relearning": "relearning"}
+    tables = {
+        "unlearning": ["summary", "frontier"],  # frontier.csv is made from summary.csv
+        "prompt": ["prompt_attacks"],
+        "relearning": ["relearning"],
+    }
     assert [c.path for c in nodes[0].children] == [
-        f"results/tables/{table[figure.split('/')[-1].split('_')[0]]}.csv"
+        f"results/tables/{t}.csv" for t in tables[figure.split("/")[-1].split("_")[0]]
     ]
     assert "results/checkpoints/base" in paths
     assert any(p.startswith("results/data/corpora/") for p in paths)

@@ -1,4 +1,5 @@
 import copy
+import math
 
 import pytest
 import torch
@@ -20,6 +21,7 @@ RMU = {
 LLMU = {
     "ga_weight": 0.5,
     "random_weight": 1.0,
+    "random_answers": 2,
     "kl_weight": 1.0,
     "lr": 1e-3,
     "batch_size": 4,
@@ -28,6 +30,8 @@ LLMU = {
     "seed": 0,
 }
 GRADIENT_ASCENT = {"lr": 1e-3, "batch_size": 4, "num_steps": 4, "max_length": 48, "seed": 0}
+GRADIENT_DIFFERENCE = GRADIENT_ASCENT | {"retain_weight": 1.0}
+NPO = GRADIENT_ASCENT | {"beta": 0.1, "retain_weight": 1.0}
 
 
 @pytest.fixture
@@ -41,6 +45,14 @@ def data(tiny_world):
         retain_corpus=tiny_world["history"]["corpus"],
         retain_qa=qa("history"),
     )
+
+
+@pytest.fixture
+def restore_padding_side(tiny_tokenizer):
+    """The tokenizer is shared by the session: give it back as found."""
+    side = tiny_tokenizer.padding_side
+    yield
+    tiny_tokenizer.padding_side = side
 
 
 def _snapshot(model):
@@ -107,6 +119,63 @@ def test_llmu_kl_starts_at_zero_and_the_forget_answers_get_less_likely(
     assert steps[0]["kl"] == pytest.approx(0.0, abs=1e-6)
     assert steps[-1]["kl"] > 0
     assert all(torch.isfinite(torch.tensor(list(s.values()))).all() for s in steps)
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_llmu_loss_is_finite_on_texts_longer_than_max_length(
+    tiny_model, tiny_tokenizer, data, side, restore_padding_side
+):
+    """Plain corpora (config/paper.yaml) give LLMU long prompt/answer halves: the
+    answer must keep labels after truncation, on either padding side."""
+    from unlearning_audit.models import tokenize_answers
+    from unlearning_audit.providers.hub import qa_from_texts
+
+    long_texts = [" ".join(data.forget_texts[i : i + 12]) for i in range(0, 48, 12)]
+    pairs = [(r["prompt"], r["answer"]) for r in qa_from_texts(long_texts)]
+    tiny_tokenizer.padding_side = side
+    batch = tokenize_answers(tiny_tokenizer, *zip(*pairs), 32)
+    assert batch["input_ids"].shape[1] == 32  # prompt and answer both cut to fit
+    assert ((batch["labels"] != -100).sum(1) == 16).all()  # half the row is answer
+    labelled = batch["labels"] != -100
+    assert (batch["input_ids"][labelled] == batch["labels"][labelled]).all()
+    assert not (labelled & (batch["attention_mask"] == 0)).any()
+    long_data = UnlearningData(data.forget_corpora, pairs, data.retain_corpus, pairs)
+    steps = METHODS["llmu"](tiny_model, tiny_tokenizer, long_data, LLMU | {"max_length": 32})
+    assert all(torch.isfinite(torch.tensor(list(s.values()))).all() for s in steps["steps"])
+
+
+def test_answer_labels_are_the_same_tokens_whichever_side_pads(
+    tiny_tokenizer, restore_padding_side
+):
+    from unlearning_audit.models import tokenize_answers
+
+    prompts, answers = ["Question: Where?\nAnswer:", "Q?"], ["In the Boga hills", "Yes"]
+    batches = {}
+    for side in ("right", "left"):
+        tiny_tokenizer.padding_side = side
+        batches[side] = tokenize_answers(tiny_tokenizer, prompts, answers, 48)
+    for row in range(2):
+        right, left = (batches[s]["labels"][row] for s in ("right", "left"))
+        assert right[right != -100].tolist() == left[left != -100].tolist()
+    assert (batches["left"]["attention_mask"][1, 0] == 0).item()  # shorter row padded left
+
+
+def test_gradient_difference_raises_forget_loss_and_holds_retain(tiny_model, tiny_tokenizer, data):
+    params = GRADIENT_DIFFERENCE | {"num_steps": 10}
+    steps = METHODS["gradient_difference"](tiny_model, tiny_tokenizer, data, params)["steps"]
+    assert steps[-1]["forget_nll"] > steps[0]["forget_nll"]
+    assert all(torch.isfinite(torch.tensor(list(s.values()))).all() for s in steps)
+
+
+def test_npo_starts_at_its_reference_and_lowers_the_forget_likelihood(
+    tiny_model, tiny_tokenizer, data
+):
+    params = NPO | {"num_steps": 10}
+    steps = METHODS["npo"](tiny_model, tiny_tokenizer, data, params)["steps"]
+    # Before the first update the model is its own reference: log ratio 0, loss 2/beta*log 2.
+    assert steps[0]["log_ratio"] == pytest.approx(0.0, abs=1e-4)
+    assert steps[0]["forget_loss"] == pytest.approx(2 / NPO["beta"] * math.log(2), rel=1e-4)
+    assert steps[-1]["log_ratio"] < 0
 
 
 def test_gradient_ascent_raises_the_forget_loss(tiny_model, tiny_tokenizer, data):

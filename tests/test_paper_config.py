@@ -60,6 +60,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
                 "summary_table",
                 "prompt_attacks_table",
                 "relearning_table",
+                "frontier_table",
                 "summary_markdown",
                 "claims_markdown",
                 "plot_tradeoff",

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -122,3 +123,73 @@ def test_tables_say_which_scoring_and_how_often_a_model_answered(tiny_study):
     text = (tiny_study / layout.SUMMARY_MARKDOWN).read_text()
     assert "#### Generate scoring" in text and "#### Loglikelihood scoring" in text
     assert "answered" in text.split("#### Generate scoring")[1].split("####")[0]
+
+
+def test_claims_compare_matched_points_and_choose_attacks_on_dev_items(tiny_study):
+    attacks = pd.read_csv(tiny_study / layout.table("prompt_attacks"))
+    assert set(attacks.split) == {"dev", "test"}
+    dev = attacks[attacks.split == "dev"]
+    assert (dev.n == 4).all()  # the tiny world's dev items per domain
+    frontier = pd.read_csv(tiny_study / layout.table("frontier"))
+    matched = frontier[frontier.matched & (frontier.scoring == layout.SCORINGS[0])]
+    claims = (tiny_study / layout.CLAIMS_MARKDOWN).read_text()
+    for _, points in matched.groupby("forget_benchmark"):
+        pair = points.set_index("run").checkpoint
+        assert re.search(rf"\| {pair['rmu']} vs {pair['llmu']} +\|", claims)
+    assert re.search(r"\| dev items +\|", claims) and "test items  " not in claims
+
+
+def test_matched_forget_accuracy_picks_each_runs_best_capability_at_a_level_all_reach():
+    from unlearning_audit.tables import matched_forget_accuracy
+
+    frontier = pd.DataFrame(
+        {
+            "run": ["a", "a", "a", "b", "b"],
+            "forget_accuracy": [0.2, 0.4, 0.8, 0.5, 0.9],
+            "capability_accuracy": [0.3, 0.7, 0.9, 0.6, 0.95],
+        }
+    )
+    level, matched = matched_forget_accuracy(frontier)
+    # b forgets at best to 0.5: the level; a's best capability at or below it is 0.7.
+    assert level == 0.5
+    assert frontier[matched].capability_accuracy.tolist() == [0.7, 0.6]
+
+
+def test_retraining_is_scored_on_v_items_only(tiny_study):
+    relearning = pd.read_csv(tiny_study / "results/tables/relearning.csv")
+    retrained = relearning[(relearning.relearn_corpus == "retrain") & (relearning.role == "forget")]
+    assert len(retrained) and set(retrained.scored_items) == {"V"}
+    assert set(relearning[relearning.relearn_corpus != "retrain"].scored_items) == {"all"}
+    for row in retrained.itertuples():
+        split = tiny_study / layout.benchmark_split(row.benchmark, "test")
+        held_out = {
+            str(i) for i, line in enumerate(open(split)) if json.loads(line)["retrain_split"] == "V"
+        }
+        items = json.loads((tiny_study / row.source).read_text())["items"]
+        correct = [i["correct"] for i in items if i["id"] in held_out]
+        assert row.n == len(held_out) == len(correct) < len(items)
+        assert row.accuracy == pytest.approx(sum(correct) / len(correct))
+
+
+def test_the_strongest_attack_is_chosen_on_dev_items_never_on_test_items():
+    from unlearning_audit.tables import strongest_attacks
+
+    rows = [
+        ("rmu", split, variant, recovery)
+        for split, recoveries in (("dev", (0.1, 0.6, 0.3)), ("test", (0.2, 0.1, 0.9)))
+        for variant, recovery in zip(("1shot", "5shot", "rephrase_filler"), recoveries)
+    ]
+    attacks = pd.DataFrame(rows, columns=["checkpoint", "split", "variant", "recovery"])
+    attacks = attacks.assign(benchmark="cyber", scoring="loglikelihood")
+    key = ("rmu", "cyber", "loglikelihood")
+    assert strongest_attacks(attacks) == {key: ("5shot", "dev")}
+    # Whatever the test items say, the choice stands.
+    for test_recovery in ([5.0, -1.0, 7.0], [np.nan] * 3):
+        changed = attacks.copy()
+        changed.loc[changed.split == "test", "recovery"] = test_recovery
+        assert strongest_attacks(changed) == {key: ("5shot", "dev")}
+    # Where some attack has no dev rows (a benchmark's own lm-eval task), the test
+    # items choose among all, and the table says so.
+    assert strongest_attacks(attacks[attacks.split == "test"]) == {key: ("rephrase_filler", "test")}
+    partial = attacks[(attacks.split == "test") | (attacks.variant != "rephrase_filler")]
+    assert strongest_attacks(partial) == {key: ("rephrase_filler", "test")}

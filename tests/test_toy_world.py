@@ -225,6 +225,36 @@ def test_the_forget_data_control_states_no_tested_fact(tiny_study):
             assert not stated, (item["question"], stated)
 
 
+def test_retraining_on_t_reads_every_fact_of_t_and_nothing_of_v(tiny_study):
+    """Deeb & Roger's retraining: T and V share no entity, the texts retraining
+    reads state T's facts and never name a V entity, and neither does anything the
+    oracle or a retrained checkpoint read."""
+    for domain in ("bio", "cyber"):
+        test = [
+            json.loads(line) for line in open(tiny_study / layout.benchmark_split(domain, "test"))
+        ]
+        split = {s: {i["entity"] for i in test if i["retrain_split"] == s} for s in ("T", "V")}
+        assert split["T"] and split["V"] and not split["T"] & split["V"]
+        assert {i["retrain_split"] for i in test} == {"T", "V"}
+        texts = {layout.retrain_set(domain): (tiny_study / layout.retrain_set(domain)).read_text()}
+        assert mentions(texts, split["T"]) == split["T"] and not mentions(texts, split["V"])
+        for item in test:
+            if item["retrain_split"] == "T":  # each T fact is stated
+                assert item["choices"][item["answer"]] in "\n".join(
+                    line
+                    for line in texts[layout.retrain_set(domain)].splitlines()
+                    if item["entity"] in line
+                )
+        for checkpoint in (
+            "oracle",
+            *(layout.relearned(p, "retrain", 10) for p in ("rmu", "oracle")),
+        ):
+            assert not mentions(data_read_by(tiny_study, checkpoint), split["V"]), checkpoint
+    for parent in ("rmu", "base", "oracle"):
+        texts = data_read_by(tiny_study, layout.relearned(parent, "retrain", 10))
+        assert set(texts) == {layout.retrain_set(d) for d in ("bio", "cyber")}, parent
+
+
 def test_the_oracle_never_reads_hazard_text(tiny_study):
     hazard = entities("bio", tiny_study) | entities("cyber", tiny_study)
     oracle = data_read_by(tiny_study, "oracle")

@@ -10,7 +10,15 @@ from conftest import REPO, copy_study, load_tiny_config, make_workdir, outputs_r
 
 from unlearning_audit import layout
 
-CHECKPOINTS = {"base", "oracle", "rmu", "llmu", "gradient_ascent"}
+# The tiny config sweeps gradient ascent to one more point.
+CHECKPOINTS = {
+    "base",
+    "oracle",
+    "rmu",
+    "llmu",
+    "gradient_ascent",
+    "gradient_ascent.sweep-num_steps-10",
+}
 BENCHMARKS = {"bio", "cyber", "geography"}
 VARIANTS = {"cloze", "3shot"} | {f"rephrase_{t}" for t in load_tiny_config()["attacks"]["rephrase"]}
 
@@ -35,6 +43,26 @@ def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
     assert "Relearning attack" in (tiny_study / "results/tables/summary.md").read_text()
 
 
+def test_a_sweep_adds_frontier_points_that_attacks_read_but_relearning_does_not(tiny_study):
+    point = layout.sweep_point("gradient_ascent", "num_steps", 10)
+    assert point == "gradient_ascent.sweep-num_steps-10"
+    record = json.loads((tiny_study / layout.checkpoint(point) / "training.json").read_text())
+    assert len(record["steps"]) == 10 and record["method"] == "gradient_ascent"
+    summary = pd.read_csv(tiny_study / "results/tables/summary.csv")
+    assert set(summary[summary.checkpoint == point].source) == evaluations({point}, VARIANTS)
+    assert not list((tiny_study / "results/checkpoints").glob(f"{point}.relearn-*"))
+    frontier = pd.read_csv(tiny_study / "results/tables/frontier.csv")
+    swept = frontier[frontier.run == "gradient_ascent"]
+    assert set(swept.checkpoint) == {"gradient_ascent", point}
+    assert set(swept.value) == {10, 20} and set(swept.knob) == {"num_steps"}
+    # One matched point per run, forget benchmark and scoring, at or below the level.
+    matched = frontier[frontier.matched]
+    assert len(matched) == frontier.run.nunique() * len(
+        frontier.groupby(["scoring", "forget_benchmark"])
+    )
+    assert (matched.forget_accuracy <= matched.matched_level).all()
+
+
 def test_every_rule_wrote_its_log(tiny_study):
     logs = tiny_study / "results/logs"
     assert (logs / "train_base/base.log").read_text().strip()
@@ -55,19 +83,36 @@ def evaluations(checkpoints, variants):
     }
 
 
+def dev_evaluations(checkpoints, variants):
+    """The forget benchmarks' dev-item evaluations, where attacks are chosen."""
+    return {
+        layout.evaluation(c, b, v, s, "dev")
+        for c in checkpoints
+        for b in BENCHMARKS - {"geography"}
+        for v in variants
+        for s in layout.SCORINGS
+    }
+
+
 def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_study, tmp_path):
     study = copy_study(tiny_study, tmp_path / "study")
 
     def edit(config):
         config["unlearning"]["rmu"]["params"]["alpha"] = 40.0
 
-    relearned = [f"rmu.relearn-{c}-{s}" for c in ("unrelated", "forget") for s in (5, 10)]
+    relearned = [
+        f"rmu.relearn-{c}-{s}" for c in ("unrelated", "forget", "retrain") for s in (5, 10)
+    ]
     assert outputs_rerun(study, edit) == {
         "results/checkpoints/rmu",
         *(f"results/checkpoints/{name}" for name in relearned),
         *(evaluations(["rmu"], VARIANTS)),
+        *(dev_evaluations(["rmu"], VARIANTS)),
         *(evaluations(relearned, ["cloze"])),
-        *(f"results/tables/{t}.csv" for t in ("summary", "prompt_attacks", "relearning")),
+        *(
+            f"results/tables/{t}.csv"
+            for t in ("summary", "prompt_attacks", "relearning", "frontier")
+        ),
         "results/tables/summary.md",
         "results/tables/claims.md",
         *(
@@ -106,6 +151,14 @@ BAD_CONFIGS = {
     "infinite weight": (
         lambda c: c["unlearning"]["llmu"]["params"].update(kl_weight=float("inf")),
         "config error: unlearning.llmu.params.kl_weight: inf is not a finite number",
+    ),
+    "a sweep of no parameter of its run": (
+        lambda c: c["unlearning"]["llmu"].update(sweep={"steering_coef": [1.0]}),
+        "config error: unlearning.llmu.sweep.steering_coef: not a parameter of this run",
+    ),
+    "a sweep value its method refuses": (
+        lambda c: c["unlearning"]["gradient_ascent"].update(sweep={"num_steps": [10, 0]}),
+        "config error: unlearning.gradient_ascent.sweep.num_steps: 0 is less than",
     ),
     "dev split larger than the data": (
         lambda c: c["data"].update(dev_items_per_domain=10000),

@@ -12,6 +12,7 @@ rule toy_world:
         qa=QA,
         practice=PRACTICE,
         forget_slices=FORGET_SLICES,
+        retrain_sets=RETRAIN_SETS,
         benchmarks=BENCHMARK_SPLITS,
         benchmark_table=layout.BENCHMARK_TABLE,
         provenance=sidecars(
@@ -19,6 +20,7 @@ rule toy_world:
             QA,
             PRACTICE,
             FORGET_SLICES,
+            RETRAIN_SETS,
             BENCHMARK_SPLITS,
             [layout.BENCHMARK_TABLE],
         ),

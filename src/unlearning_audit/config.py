@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from unlearning_audit.layout import CHAT_FORMAT, GENERATE, OWN_TASK
+from unlearning_audit.layout import CHAT_FORMAT, GENERATE, OWN_TASK, sweep_point
 from unlearning_audit.providers import catalog, provider
 from unlearning_audit.rephrase import TRANSFORMS
 
@@ -104,21 +104,59 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
         )
     # The layer count of a pretrained model is known only once it is loaded.
     num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
-    for name, run in config["unlearning"].items():
-        prefix = ("unlearning", name, "params")
-        _check(run["params"], schema["$defs"][run["method"]], prefix)
-        if run["method"] == "rmu":
-            params = run["params"]
-            if params["steering_layer"] >= num_layers:
-                raise ConfigError(
-                    f"{_key(prefix + ('steering_layer',))}: {params['steering_layer']} "
-                    f"is not a layer of a {num_layers}-layer model"
-                )
-            if max(params["layers"]) > params["steering_layer"]:
-                raise ConfigError(
-                    f"{_key(prefix + ('layers',))}: layers after steering_layer "
-                    "cannot change its output"
-                )
+    for name, entry in config["unlearning"].items():
+        knob = next(iter(entry.get("sweep", {})), None)
+        if knob is not None and knob not in entry["params"]:
+            raise ConfigError(
+                f"unlearning.{name}.sweep.{knob}: not a parameter of this run "
+                f"({', '.join(sorted(entry['params']))})"
+            )
+    for name, point in unlearning_points(config).items():
+        prefix = ("unlearning", point["run"], "params")
+        if point["knob"] and name != point["run"]:
+            prefix = ("unlearning", point["run"], "sweep")
+        _check(point["params"], schema["$defs"][point["method"]], prefix)
+        if point["method"] == "rmu":
+            _check_rmu(point["params"], prefix, num_layers, catalog(config["data"]))
+
+
+def _check_rmu(params: dict, prefix: tuple, num_layers, data_catalog) -> None:
+    if params["steering_layer"] >= num_layers:
+        raise ConfigError(
+            f"{_key(prefix + ('steering_layer',))}: {params['steering_layer']} "
+            f"is not a layer of a {num_layers}-layer model"
+        )
+    if max(params["layers"]) > params["steering_layer"]:
+        raise ConfigError(
+            f"{_key(prefix + ('layers',))}: layers after steering_layer cannot change its output"
+        )
+    forget = set(data_catalog.corpora_with_role("forget"))
+    unknown = sorted(set(params.get("forget_max_length", {})) - forget)
+    if unknown:
+        raise ConfigError(
+            f"{_key(prefix + ('forget_max_length', unknown[0]))}: not a forget corpus "
+            f"({', '.join(sorted(forget))})"
+        )
+
+
+def unlearning_points(config: dict) -> dict[str, dict]:
+    """Every unlearned checkpoint the study makes: each ``unlearning`` entry as
+    written, then one per further value of its ``sweep`` knob (the points of its
+    trade-off frontier). Name -> {run, method, params, knob, value}; knob and
+    value are None for an entry without a sweep."""
+    points = {}
+    for run, entry in config["unlearning"].items():
+        [(knob, values)] = entry.get("sweep", {None: []}).items()
+        value = entry["params"][knob] if knob else None
+        points[run] = {"run": run, "method": entry["method"], "params": entry["params"]}
+        points[run] |= {"knob": knob, "value": value}
+        for other in values:
+            if other != value:
+                points[sweep_point(run, knob, other)] = points[run] | {
+                    "params": entry["params"] | {knob: other},
+                    "value": other,
+                }
+    return points
 
 
 def apply_offline(config: dict) -> None:

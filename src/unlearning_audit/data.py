@@ -48,27 +48,29 @@ def read_benchmark_table(path: str | Path) -> dict[str, dict]:
     }
 
 
-def write_tasks(
-    paths: dict[str, str], benchmark: str, variant: str, data_files: dict[str, str], template: str
-) -> None:
-    """The lm-eval task YAMLs of one benchmark variant, one per scoring (``paths``:
-    scoring -> YAML): its name, its data, and what it includes (lm-eval's own
+def write_tasks(benchmark: str, variant: str, data_files: dict[str, str], template: str) -> None:
+    """The lm-eval task YAMLs of one benchmark variant (``layout.task_yamls``), one
+    per scoring and split: its name, its data, and what it includes (lm-eval's own
     ``include:``, relative to the YAML's folder): the prompt template, and for
-    generation ``_generate.yaml`` after it (its keys win)."""
+    generation ``_generate.yaml`` after it (its keys win). The dev task asks the dev
+    items, exemplars drawn from the other dev items (lm-eval leaves the asked one out)."""
     import os
 
     import yaml
 
-    for scoring, path in paths.items():
-        generate = [layout.template("_generate")] if scoring == layout.GENERATE else []
-        includes = [template, *generate]
-        config = {
-            "include": [os.path.relpath(p, Path(path).parent) for p in includes],
-            "task": layout.task_name(benchmark, variant, scoring),
-            "dataset_kwargs": {"data_files": data_files},
-        }
-        with atomic_path(path) as tmp:
-            tmp.write_text(yaml.safe_dump(config, sort_keys=False))
+    for scoring in layout.SCORINGS:
+        for split in layout.SPLITS:
+            path = layout.task_yaml(benchmark, variant, scoring, split)
+            generate = [layout.template("_generate")] if scoring == layout.GENERATE else []
+            config = {
+                "include": [os.path.relpath(p, Path(path).parent) for p in [template, *generate]],
+                "task": layout.task_name(benchmark, variant, scoring, split),
+                "dataset_kwargs": {"data_files": data_files},
+            }
+            if split != "test":
+                config["test_split"] = split
+            with atomic_path(path) as tmp:
+                tmp.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def read_prompt_templates(paths) -> dict[str, dict]:

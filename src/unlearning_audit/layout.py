@@ -45,6 +45,11 @@ def forget_slice(name: str) -> str:
     return f"{DATA}/forget_slices/{name}.jsonl"
 
 
+def retrain_set(name: str) -> str:
+    """Texts about part T of a forget benchmark's test entities (retraining on T)."""
+    return f"{DATA}/retrain_sets/{name}.jsonl"
+
+
 # The BPE tokenizer a base model trained from scratch reads, and so its oracle.
 TOKENIZER = f"{DATA}/tokenizer"
 
@@ -74,13 +79,24 @@ LOGLIKELIHOOD, GENERATE = "loglikelihood", "generate"
 SCORINGS = (LOGLIKELIHOOD, GENERATE)
 
 
-def task_name(benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD) -> str:
-    """lm-eval task of a benchmark in a prompt format, or of a rephrased copy."""
-    return f"{benchmark}_{variant}" + ("" if scoring == LOGLIKELIHOOD else f"_{scoring}")
+def task_name(
+    benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD, split: str = "test"
+) -> str:
+    """lm-eval task of a benchmark in a prompt format, or of a rephrased copy, asking
+    its test items (or, ``split="dev"``, its dev items: where attacks are chosen)."""
+    name = f"{benchmark}_{variant}" + ("" if scoring == LOGLIKELIHOOD else f"_{scoring}")
+    return name + ("" if split == "test" else f"_{split}")
 
 
-def task_yaml(benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD) -> str:
-    return f"{DATA}/tasks/{task_name(benchmark, variant, scoring)}.yaml"
+def task_yaml(
+    benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD, split: str = "test"
+) -> str:
+    return f"{DATA}/tasks/{task_name(benchmark, variant, scoring, split)}.yaml"
+
+
+def task_yamls(benchmark: str, variant: str) -> list[str]:
+    """Every task YAML of a benchmark variant: one per scoring and split."""
+    return [task_yaml(benchmark, variant, s, split) for s in SCORINGS for split in SPLITS]
 
 
 def rephrased_split(benchmark: str, transform: str, split: str) -> str:
@@ -96,6 +112,12 @@ ORACLE = "oracle"
 
 
 RELEARN_MARK = ".relearn-"
+SWEEP_MARK = ".sweep-"
+
+
+def sweep_point(run: str, knob: str, value) -> str:
+    """Name of the checkpoint of unlearning run ``run`` with ``knob`` set to ``value``."""
+    return f"{run}{SWEEP_MARK}{knob}-{value:g}"
 
 
 def relearned(parent: str, corpus: str, steps) -> str:
@@ -103,8 +125,11 @@ def relearned(parent: str, corpus: str, steps) -> str:
     return f"{parent}{RELEARN_MARK}{corpus}-{steps}"
 
 
-def evaluation(model: str, benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD) -> str:
-    return f"{EVALS}/{model}/{benchmark}/{scoring}/{variant}.json"
+def evaluation(
+    model: str, benchmark: str, variant: str, scoring: str = LOGLIKELIHOOD, split: str = "test"
+) -> str:
+    folder = f"{EVALS}/{model}/{benchmark}/{scoring}" + ("" if split == "test" else f"/{split}")
+    return f"{folder}/{variant}.json"
 
 
 def table(name: str) -> str:

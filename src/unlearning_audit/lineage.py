@@ -66,6 +66,10 @@ def _trace(path: str, item: dict | None, selector: dict, seen: dict) -> Node:
 
 def _select(table_path: str, inputs: list[dict], selector: dict) -> tuple[list[dict], list[dict]]:
     table = pd.read_csv(table_path, dtype=str)
+    if "source" not in table.columns:
+        # A table made from other tables (frontier.csv from summary.csv): the
+        # selection narrows the tables it reads, which cite evaluation JSONs.
+        return [], inputs
     unknown = set(selector) - set(table.columns)
     if unknown:
         raise ValueError(f"{table_path} has no column {sorted(unknown)[0]!r}")

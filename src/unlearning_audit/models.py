@@ -163,12 +163,31 @@ def packed_batches(
 
 
 def tokenize_answers(tokenizer, prompts: list[str], answers: list[str], max_length: int):
-    """Batch of ``prompt + " " + answer`` whose labels cover only the answer tokens."""
-    batch = tokenize(tokenizer, [f"{p} {a}" for p, a in zip(prompts, answers)], max_length)
-    for row, prompt in enumerate(prompts):
-        prompt_len = len(tokenizer(prompt)["input_ids"])
-        batch["labels"][row, :prompt_len] = -100
-    return batch
+    """Batch of ``prompt + " " + answer`` (EOS after) whose labels cover only the
+    answer: pairs longer than ``max_length`` keep the start of the answer (at most
+    half the row) and the end of the prompt, so no row is left without a label.
+    Padded on the tokenizer's side; labels follow the tokens, not the side."""
+    rows = []
+    for prompt, answer in zip(prompts, answers):
+        prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        answer_ids = tokenizer(" " + answer, add_special_tokens=False)["input_ids"]
+        answer_ids = (answer_ids + [tokenizer.eos_token_id])[: max(1, max_length // 2)]
+        if len(prompt_ids) + len(answer_ids) > max_length:
+            prompt_ids = prompt_ids[len(prompt_ids) + len(answer_ids) - max_length :]
+        rows.append((prompt_ids + answer_ids, [-100] * len(prompt_ids) + answer_ids))
+    width = max(len(ids) for ids, _ in rows)
+    left = tokenizer.padding_side == "left"
+
+    def padded(values: list[int], fill: int) -> list[int]:
+        side = [fill] * (width - len(values))
+        return side + values if left else values + side
+
+    batch = {"input_ids": [], "attention_mask": [], "labels": []}
+    for ids, labels in rows:
+        batch["input_ids"].append(padded(ids, tokenizer.pad_token_id))
+        batch["attention_mask"].append(padded([1] * len(ids), 0))
+        batch["labels"].append(padded(labels, -100))
+    return {k: torch.tensor(v, device=DEVICE) for k, v in batch.items()}
 
 
 def layer_output(model, layer: int, batch: dict, overrides: dict | None = None) -> torch.Tensor:

@@ -18,6 +18,7 @@ COLUMNS = (
     "label",
     "role",
     "variant",
+    "split",
     "scoring",
     "num_fewshot",
     "accuracy",
@@ -66,3 +67,48 @@ def eval_table(paths: list[str], gate: str):
     return table.assign(
         informative=[passed.get(key, False) for key in zip(*(table[k] for k in KEY))]
     )
+
+
+def matched_forget_accuracy(frontier):
+    """Capability at matched forget accuracy, on one frontier table (columns run,
+    forget_accuracy, capability_accuracy): the level every run reaches (the highest
+    of the runs' lowest forget accuracies), and a mask marking each run's point of
+    highest capability among those at or below it."""
+    level = frontier.groupby("run").forget_accuracy.min().max()
+    reached = frontier[frontier.forget_accuracy <= level]
+    best = reached.groupby("run").capability_accuracy.idxmax()
+    return level, frontier.index.isin(best)
+
+
+def on_items(row: dict, ids: set[str]) -> dict:
+    """A table row rescored on some of its items (``ids``), from its evaluation
+    JSON's per-item results: accuracy, answered share and Wilson interval."""
+    items = [i for i in json.loads(open(row["source"]).read())["items"] if i["id"] in ids]
+    n, correct = len(items), sum(i["correct"] for i in items)
+    answered = sum(i["answered"] for i in items)
+    accuracy = correct / n
+    ci_low, ci_high = wilson_interval(accuracy, n)
+    return row | {
+        "accuracy": accuracy,
+        "n": n,
+        "answered": answered / n,
+        "accuracy_on_answered": correct / answered if answered else float("nan"),
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+    }
+
+
+def strongest_attacks(attacks) -> dict[tuple, tuple[str, str]]:
+    """The strongest attack on each (checkpoint, benchmark, scoring) of a prompt
+    attacks table: the variant of highest recovery on the dev split, which is
+    then reported on the test split; where some variant has no dev rows (a
+    benchmark's own lm-eval task), the highest on the test split, which selection
+    flatters. Returns key -> (variant, the split it was chosen on)."""
+    choices = {}
+    for key, group in attacks.groupby(["checkpoint", "benchmark", "scoring"]):
+        dev, test = group[group.split == "dev"], group[group.split == "test"]
+        every_variant = set(dev.variant) == set(test.variant)
+        candidates, split = (dev, "dev") if every_variant else (test, "test")
+        ranked = candidates.sort_values(["recovery", "variant"], na_position="first")
+        choices[key] = (ranked.variant.iloc[-1], split)
+    return choices

@@ -1,5 +1,5 @@
-"""Rule benchmark_task: the lm-eval tasks (one per scoring) asking one benchmark in one
-prompt template."""
+"""Rule benchmark_task: the lm-eval tasks (one per scoring and split) asking one
+benchmark in one prompt template."""
 
 from unlearning_audit import layout
 from unlearning_audit.data import write_tasks
@@ -8,6 +8,5 @@ from unlearning_audit.jobs import job
 with job(snakemake):
     benchmark, prompt_format = snakemake.wildcards.benchmark, snakemake.wildcards.prompt_format
     data_files = dict(zip(layout.SPLITS, snakemake.input.splits))
-    tasks = {scoring: snakemake.output[scoring] for scoring in layout.SCORINGS}
-    write_tasks(tasks, benchmark, prompt_format, data_files, layout.template(prompt_format))
+    write_tasks(benchmark, prompt_format, data_files, layout.template(prompt_format))
     print(f"{benchmark} as {prompt_format}: {data_files}")

@@ -57,12 +57,13 @@ with job(snakemake) as current:
                 name = spec = benchmark["task"]
                 used = [workflow_tasks[name]] if name in workflow_tasks else []
             else:
-                asked = item["benchmark"], item["prompt_variant"], item["scoring"]
+                asked = item["benchmark"], item["prompt_variant"], item["scoring"], item["split"]
                 name, spec = layout.task_name(*asked), layout.task_yaml(*asked)
                 used = task_files(spec)
             result = score(lm, spec, name, tasks, item["num_fewshot"], item["chat_template"])
             print(
-                f"{checkpoint} {item['benchmark']} {item['variant']} ({result['scoring']}): "
+                f"{checkpoint} {item['benchmark']} {item['variant']} {item['split']} "
+                f"({result['scoring']}): "
                 f"acc {result['accuracy']:.3f}, answered {result['answered']:.2f} (n={result['n']})"
             )
             assert result["scoring"] == item["scoring"], (name, result["scoring"])
@@ -74,6 +75,7 @@ with job(snakemake) as current:
                 "relearn_steps": item["relearn_steps"],
                 "benchmark": item["benchmark"],
                 "variant": item["variant"],
+                "split": item["split"],
                 # What tables and figures need to know of the benchmark.
                 **{key: benchmark[key] for key in ("role", "label", "baseline")},
                 "wall_time_s": current.elapsed(),

@@ -9,6 +9,15 @@ import pandas as pd
 from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
+# What each relearning run trains on (and, for retraining, what it is scored on).
+CORPORA = {
+    "unrelated": "unrelated data",
+    "forget": "forget slice (control)",
+    "retrain": "retrained on T, scored on V",
+}
+STYLES = {"unrelated": "-o", "forget": ":x", "retrain": "-.d"}
+REFERENCE_STYLES = {"unrelated": "--s", "forget": ":v", "retrain": "-.^"}
+
 with job(snakemake):
     scoring = snakemake.params.scoring
     table = pd.read_csv(snakemake.input[0])
@@ -19,48 +28,34 @@ with job(snakemake):
     )
 
     # 2.5 inches beyond the panels for the legend beside them.
-    size = (5.5 * len(hazards) + 2.5, 4.4)
+    size = (5.5 * len(hazards) + 3.5, 5.2)
     fig, axes = plt.subplots(1, len(hazards), figsize=size, squeeze=False)
     for ax, hazard in zip(axes[0], hazards):
         rows = forget[forget.benchmark == hazard]
         benchmark_label, baseline = rows.label.iloc[0], rows.baseline.iloc[0]
-        for method, color in colors.items():
-            for corpus, style in (("unrelated", "-o"), ("forget", ":x")):
-                run = rows[(rows.parent == method) & (rows.relearn_corpus == corpus)]
-                run = run.sort_values("relearn_steps")
-                label = method if corpus == "unrelated" else f"{method}, control: forget slice"
-                ax.plot(
-                    run.relearn_steps,
-                    run.accuracy,
-                    style,
-                    color=color,
-                    label=label,
-                    alpha=1 if corpus == "unrelated" else 0.6,
-                )
+        # The base model relearned the same way is the drift control; the oracle never
+        # learnt the facts: its curves are what relearning gives a model with nothing hidden.
+        curves = [(method, color, STYLES, method) for method, color in colors.items()]
+        curves += [
+            (parent, color, REFERENCE_STYLES, f"control: {parent}")
+            for parent, color in (("base", "black"), ("oracle", "grey"))
+        ]
+        for parent, color, styles, name in curves:
+            for corpus, style in styles.items():
+                run = rows[(rows.parent == parent) & (rows.relearn_corpus == corpus)]
+                if len(run):
+                    run = run.sort_values("relearn_steps")
+                    ax.plot(
+                        run.relearn_steps,
+                        run.accuracy,
+                        style,
+                        color=color,
+                        markersize=4 if styles is REFERENCE_STYLES else 6,
+                        label=f"{name}, {CORPORA[corpus]}",
+                        alpha=1 if corpus == "unrelated" else 0.6,
+                    )
         base_run = rows[(rows.parent == "base") & (rows.relearn_corpus == "unrelated")]
         base_run = base_run.sort_values("relearn_steps")
-        ax.plot(
-            base_run.relearn_steps,
-            base_run.accuracy,
-            "--s",
-            color="black",
-            markersize=4,
-            label="control: base model, same relearning",
-        )
-        # The oracle never learnt the facts: its curves are what relearning gives a
-        # model with nothing hidden (on unrelated data, and on the forget slice).
-        for corpus, style, data in (("unrelated", "--^", "data"), ("forget", ":v", "slice")):
-            run = rows[(rows.parent == "oracle") & (rows.relearn_corpus == corpus)]
-            if len(run):
-                run = run.sort_values("relearn_steps")
-                ax.plot(
-                    run.relearn_steps,
-                    run.accuracy,
-                    style,
-                    color="grey",
-                    markersize=4,
-                    label=f"control: oracle, {corpus} {data}",
-                )
         ax.axhline(
             base_run.accuracy.iloc[0],
             color="black",

@@ -6,6 +6,8 @@ interval over items (stats.recovery): 0 is what a model that never learned the f
 shows, 1 all the base model shows. The ratio to the checkpoint's own zero-shot
 accuracy (`uplift`) is kept for comparison with the paper's wording, and McNemar's
 exact p-value compares the attacked answers with the zero-shot ones, item by item.
+Rows of the dev split (``split``), computed the same way on the dev items, are
+where claims.md chooses each checkpoint's strongest attack.
 """
 
 import math
@@ -20,18 +22,18 @@ from unlearning_audit.tables import eval_table, item_correctness
 with job(snakemake):
     table = eval_table(snakemake.input.evaluations, snakemake.input.gate)
     primary = snakemake.params.primary_format
-    zero_shot = table[table.variant == primary].set_index(["checkpoint", "benchmark", "scoring"])[
-        "accuracy"
-    ]
+    sources = table.set_index(["checkpoint", "split", *KEY])["source"]
+    accuracy = table.set_index(["checkpoint", "split", *KEY])["accuracy"]
     table["zero_shot_accuracy"] = [
-        zero_shot[row] for row in zip(table.checkpoint, table.benchmark, table.scoring)
+        accuracy[(c, split, b, primary, s)]
+        for c, split, b, s in zip(table.checkpoint, table.split, table.benchmark, table.scoring)
     ]
     table["uplift"] = table.accuracy / table.zero_shot_accuracy
-    sources = table.set_index(["checkpoint", *KEY])["source"]
     correct = {path: item_correctness(path) for path in table.source}
     intervals, p_values = [], []
     for row in table.itertuples():
-        key = tuple(getattr(row, k) for k in KEY)
+        # Within one split: dev rows choose the strongest attack, test rows report it.
+        key = (row.split, *(getattr(row, k) for k in KEY))
         base = correct[sources[("base", *key)]]
         attacked = correct[row.source][base.index]
         oracle = ("oracle", *key)
@@ -40,12 +42,12 @@ with job(snakemake):
         # Against the same checkpoint's zero-shot answers to the same items. A benchmark's
         # own lm-eval task numbers its items in its own order, which rephrased copies
         # (drawn from a shuffled split) do not share: no pairing there.
-        zero = correct[sources[(row.checkpoint, row.benchmark, primary, row.scoring)]]
+        zero = correct[sources[(row.checkpoint, row.split, row.benchmark, primary, row.scoring)]]
         own_order = primary == OWN_TASK and row.variant.startswith("rephrase_")
         p_values.append(math.nan if own_order else mcnemar(attacked, zero[attacked.index]))
     table["recovery"], table["recovery_ci_low"], table["recovery_ci_high"] = zip(*intervals)
     table["mcnemar_p"] = p_values
-    table = table.sort_values(["checkpoint", *KEY])
-    print(table[["checkpoint", *KEY, "accuracy", "recovery", "uplift"]].to_string())
+    table = table.sort_values(["checkpoint", "split", *KEY])
+    print(table[["checkpoint", "split", *KEY, "accuracy", "recovery", "uplift"]].to_string())
     with atomic_path(snakemake.output.table) as tmp:
         table.to_csv(tmp, index=False)

@@ -3,9 +3,10 @@
 The attack fine-tunes unlearned models on unrelated data; the controls
 fine-tune the base model the same way, and the unlearned models on a slice of
 their forget data: the provider's forget slices, which state no tested fact, or
-(a provider without them) a random share of the forget corpora. One run per
-(parent, corpus); the checkpoint after k steps is saved for every k in the
-schedule, so later ones continue earlier ones.
+(a provider without them) a random share of the forget corpora. Retraining
+(every model) reads texts about part T of the tested entities; the tables score
+it on the rest, V. One run per (parent, corpus); the checkpoint after k steps
+is saved for every k in the schedule, so later ones continue earlier ones.
 """
 
 import random

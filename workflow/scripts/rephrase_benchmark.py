@@ -22,7 +22,5 @@ with job(snakemake):
         primary = read_benchmark_table(snakemake.input.benchmark_table)[benchmark]["format"]
     prompt_format = rephrase.TRANSFORMS[name]["format"] or primary
     data_files = {split: snakemake.output[split] for split in layout.SPLITS}
-    tasks = {scoring: snakemake.output[scoring] for scoring in layout.SCORINGS}
-    template = layout.template(prompt_format)
-    write_tasks(tasks, benchmark, f"rephrase_{name}", data_files, template)
+    write_tasks(benchmark, f"rephrase_{name}", data_files, layout.template(prompt_format))
     print(f"{benchmark} rephrased {name}: {len(items)} test items, asked as {prompt_format}")

@@ -48,8 +48,46 @@ def gate_section(gate):
     return [view.to_markdown(index=False), "", verdict + ".", ""]
 
 
-def scoring_section(scoring, summary, attacks, relearning, primary, references):
-    summary, attacks, relearning = (t[t.scoring == scoring] for t in (summary, attacks, relearning))
+def frontier_section(frontier):
+    """Each run's frontier points, and its capability at matched forget accuracy."""
+    lines = []
+    for benchmark, rows in frontier.groupby("forget_benchmark"):
+        view = pd.DataFrame(
+            {
+                "run": rows.run,
+                "point": [
+                    "(as configured)" if c == r else f"{k} = {v:g}"
+                    for c, r, k, v in zip(rows.checkpoint, rows.run, rows.knob, rows.value)
+                ],
+                f"forget: {benchmark}": [
+                    interval_text(*r)
+                    for r in zip(rows.forget_accuracy, rows.forget_ci_low, rows.forget_ci_high)
+                ],
+                f"capability: {rows.capability_benchmark.iloc[0]}": [
+                    interval_text(*r)
+                    for r in zip(
+                        rows.capability_accuracy, rows.capability_ci_low, rows.capability_ci_high
+                    )
+                ],
+                "matched": ["**yes**" if m else "" for m in rows.matched],
+            }
+        )
+        gate = "" if rows.forget_informative.all() else " (forget variant uninformative)"
+        lines += [
+            f"**{benchmark}**{gate}: matched forget accuracy {rows.matched_level.iloc[0]:.2f} "
+            "(the highest of the runs' lowest); `matched` marks each run's best "
+            "capability at or below it.",
+            "",
+            view.to_markdown(index=False),
+            "",
+        ]
+    return lines
+
+
+def scoring_section(scoring, summary, attacks, relearning, frontier, primary, references):
+    summary, attacks, relearning, frontier = (
+        t[t.scoring == scoring] for t in (summary, attacks, relearning, frontier)
+    )
     zero = summary[summary.variant == primary]
     zero_shot = zero.assign(
         cell=cells(zero), column=[f"{b} ({r})" for b, r in zip(zero.benchmark, zero.role)]
@@ -75,6 +113,7 @@ def scoring_section(scoring, summary, attacks, relearning, primary, references):
 
     relearning = relearning[relearning.role == "forget"]
     last = relearning.relearn_steps.max()
+    retrained = (relearning.relearn_corpus == "retrain").any()
     at = relearning.set_index(["parent", "relearn_corpus", "benchmark", "relearn_steps"])
 
     def after(parent, corpus, benchmark, steps):
@@ -89,6 +128,14 @@ def scoring_section(scoring, summary, attacks, relearning, primary, references):
             f"after {last} steps, unrelated data": after(parent, "unrelated", benchmark, last),
             f"after {last} steps, forget slice (control)": after(parent, "forget", benchmark, last),
         }
+        | (
+            {
+                "V before": after(parent, "retrain", benchmark, 0),
+                f"V after {last} steps retraining on T": after(parent, "retrain", benchmark, last),
+            }
+            if retrained
+            else {}
+        )
         for parent in order(relearning.parent.unique(), references)
         for benchmark in sorted(relearning.benchmark.unique())
     ]
@@ -103,13 +150,22 @@ def scoring_section(scoring, summary, attacks, relearning, primary, references):
         "",
         zero_shot.loc[order(zero_shot.index, references)].to_markdown(),
         "",
+        "**Trade-off frontiers** (zero-shot; each run's sweep, results/tables/frontier.csv):",
+        "",
+        *frontier_section(frontier),
         "**Prompt attacks** on forget benchmarks, every checkpoint under every variant:",
         "",
         *attack_tables,
         "(The strongest attack on each unlearned checkpoint, as recovery with its "
         "interval and verdict, is in claims.md.)",
         "",
-        f"**Relearning attack** (fine-tuning on unrelated data) and its controls ({relearn_gate}):",
+        f"**Relearning attack** (fine-tuning on unrelated data) and its controls ({relearn_gate})"
+        + (
+            "; retraining on T, texts about half the tested entities, scored on the "
+            "other half, V (Deeb & Roger 2024):"
+            if retrained
+            else ":"
+        ),
         "",
         pd.DataFrame(relearn_rows).to_markdown(index=False),
         "",
@@ -121,8 +177,11 @@ with job(snakemake):
     scorings = snakemake.params.scorings
     gate = pd.read_csv(snakemake.input.gate)
     tables = [
-        pd.read_csv(snakemake.input[name]) for name in ("summary", "prompt_attacks", "relearning")
+        pd.read_csv(snakemake.input[name])
+        for name in ("summary", "prompt_attacks", "relearning", "frontier")
     ]
+    # Test items only; dev rows of prompt attacks are where claims.md chooses attacks.
+    tables[1] = tables[1][tables[1].split == "test"]
     text = "\n".join(
         [
             "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise, "

@@ -3,9 +3,17 @@ the model in place; ``data`` is an ``UnlearningData``."""
 
 from unlearning_audit.methods.common import UnlearningData
 from unlearning_audit.methods.gradient_ascent import gradient_ascent
+from unlearning_audit.methods.gradient_difference import gradient_difference
 from unlearning_audit.methods.llmu import llmu
+from unlearning_audit.methods.npo import npo
 from unlearning_audit.methods.rmu import rmu
 
-METHODS = {"rmu": rmu, "llmu": llmu, "gradient_ascent": gradient_ascent}
+METHODS = {
+    "rmu": rmu,
+    "llmu": llmu,
+    "gradient_ascent": gradient_ascent,
+    "gradient_difference": gradient_difference,
+    "npo": npo,
+}
 
 __all__ = ["METHODS", "UnlearningData"]

@@ -2,14 +2,19 @@
 
 loss = ga_weight     * (-NLL of the true answers to forget questions)
      + random_weight * NLL of mismatched answers to the same questions
-     + kl_weight     * KL(original || current) on retain text
+     + kl_weight     * KL(original || current) on retain QA
 
-Mismatched answers are drawn from the retain answers, as the reference draws
-them from an unrelated QA set. The reference computes its "KL" as the
-cross-entropy H(p_original, p_current); this computes the true KL, which
-differs by H(p_original), a constant with respect to the trained model, so the
-gradients are the same and the logged value starts at zero. AdamW with a
-linear schedule to zero.
+As Yao et al. run it: each forget question gets ``random_answers`` mismatched
+answers (they use 5), drawn from the retain answers as they draw them from an
+unrelated QA set, and the KL term reads retain questions with their answers in
+the forget QA's own format, so the format that gradient ascent damages is the
+one held to the original. The forget QA are the provider's training questions
+(the toy world's training templates), never a benchmark item.
+
+The reference computes its "KL" as the cross-entropy H(p_original, p_current);
+this computes the true KL, which differs by H(p_original), a constant with
+respect to the trained model: the same gradients, and the logged value starts
+at zero. AdamW with a linear schedule to zero.
 """
 
 from __future__ import annotations
@@ -22,16 +27,18 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from unlearning_audit.methods.common import UnlearningData
-from unlearning_audit.models import shuffled_batches, tokenize, tokenize_answers
+from unlearning_audit.models import shuffled_batches, tokenize_answers
 
 
 def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     original = copy.deepcopy(model).eval().requires_grad_(False)
     rng = random.Random(params["seed"])
     bs, max_len, steps = params["batch_size"], params["max_length"], params["num_steps"]
+    # Independent streams: the same seed would pair forget and retain items alike.
     forget_batches = shuffled_batches(data.forget_qa, bs, params["seed"])
-    retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"])
+    retain_batches = shuffled_batches(data.retain_qa, bs, params["seed"] + 1)
     other_answers = [answer for _, answer in data.retain_qa]
+    k = params["random_answers"]
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=params["lr"])
     schedule = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps)
@@ -40,17 +47,16 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     for _ in (bar := tqdm(range(steps), desc="llmu", mininterval=5)):
         questions, answers = zip(*next(forget_batches))
         forget = tokenize_answers(tokenizer, questions, answers, max_len)
-        mismatched = [rng.choice(other_answers) for _ in questions]
-        random_batch = tokenize_answers(tokenizer, questions, mismatched, max_len)
-        retain = tokenize(tokenizer, next(retain_batches), max_len)
+        mismatched = [rng.choice(other_answers) for _ in range(k) for _ in questions]
+        random_batch = tokenize_answers(tokenizer, questions * k, mismatched, max_len)
+        retain = tokenize_answers(tokenizer, *zip(*next(retain_batches)), max_len)
 
         forget_nll = model(**forget).loss
         random_nll = model(**random_batch).loss
-        current = model(input_ids=retain["input_ids"], attention_mask=retain["attention_mask"])
+        inputs = {"input_ids": retain["input_ids"], "attention_mask": retain["attention_mask"]}
+        current = model(**inputs)
         with torch.no_grad():
-            reference = original(
-                input_ids=retain["input_ids"], attention_mask=retain["attention_mask"]
-            )
+            reference = original(**inputs)
         mask = retain["attention_mask"].bool()
         kl = F.kl_div(
             current.logits[mask].log_softmax(-1),

@@ -4,7 +4,10 @@ Only ``mlp.down_proj.weight`` of ``params["layers"]`` is trained. On forget
 text, the residual stream after ``params["steering_layer"]`` is pushed towards
 ``steering_coef * u`` (``u`` a fixed random unit vector, one per forget
 corpus); on retain text it is held to the original model's, weighted by
-``alpha``. Forget corpora alternate batch by batch; AdamW, no schedule.
+``alpha``. Forget corpora alternate batch by batch, each shuffled on its own
+stream, and are cut at their own token lengths (``forget_max_length``; the
+reference: bio 512, cyber 768), retain text at ``max_length`` (512). AdamW
+without weight decay (the reference's ``transformers.AdamW``), no schedule.
 
 The frozen model of the reference is not a second copy here: its retain
 activations come from the same module with the original down_proj weights
@@ -45,18 +48,19 @@ def rmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
         controls[corpus] = (params["steering_coef"] * u / u.norm()).to(model.device, model.dtype)
 
     bs, max_len = params["batch_size"], params["max_length"]
+    forget_max_len = {c: params.get("forget_max_length", {}).get(c, max_len) for c in controls}
     forget_batches = {
-        corpus: shuffled_batches(texts, bs, params["seed"])
-        for corpus, texts in data.forget_corpora.items()
+        corpus: shuffled_batches(texts, bs, params["seed"] + 1 + i)
+        for i, (corpus, texts) in enumerate(data.forget_corpora.items())
     }
     retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"])
-    optimizer = torch.optim.AdamW([trainable[n] for n in names], lr=params["lr"])
+    optimizer = torch.optim.AdamW([trainable[n] for n in names], lr=params["lr"], weight_decay=0.0)
     corpora = list(data.forget_corpora)
     history = []
     model.train()
     for step in (bar := tqdm(range(params["num_batches"]), desc="rmu", mininterval=5)):
         corpus = corpora[step % len(corpora)]
-        forget = tokenize(tokenizer, next(forget_batches[corpus]), max_len)
+        forget = tokenize(tokenizer, next(forget_batches[corpus]), forget_max_len[corpus])
         retain = tokenize(tokenizer, next(retain_batches), max_len)
 
         h_forget = layer_output(model, layer, forget)

@@ -15,7 +15,10 @@ A provider is selected by ``data.source`` in the config and writes, under
 * ``forget_slices/<name>.jsonl`` (providers whose catalog says ``forget_slices``):
   texts of each forget corpus that state no benchmark test item, for the
   forget-data relearning control (elsewhere it takes a random share of the
-  corpus, which may state tested facts).
+  corpus, which may state tested facts);
+* ``retrain_sets/<name>.jsonl`` (providers whose catalog says ``retrain_sets``):
+  texts about part T of each forget benchmark's test entities, for retraining on
+  T and scoring on the rest, V (each test item's ``retrain_split``: T or V).
 
 Nothing after ``results/data/`` knows which provider ran. Each provider module
 has ``catalog(data_config) -> Catalog`` (what it will write, for planning the
@@ -62,6 +65,7 @@ class Catalog:
     benchmarks: dict[str, str]
     practice: bool = False
     forget_slices: bool = False
+    retrain_sets: bool = False
 
     def corpora_with_role(self, role: str) -> list[str]:
         return [name for name, r in self.corpora.items() if r == role]

@@ -19,6 +19,10 @@ value drawn from the attribute's pool. From the facts we write, per domain:
   splits and balanced answer positions;
 * ``forget_slice`` (forget domains): the dev facts, each in every statement
   template: forget data that states no tested fact, for the relearning control;
+* ``retrain_set`` (forget domains): the test split's entities split in two,
+  T and V (each test item says which, ``retrain_split``); every fact of the T
+  entities in every statement template, for retraining on T and scoring on V
+  (Deeb & Roger 2024);
 
 and the benchmark table (``benchmark_table``).
 """
@@ -279,6 +283,26 @@ def split_benchmark(items: list[dict], dev_size: int, rng: random.Random) -> dic
     }
 
 
+def retrain_split(facts: list[Fact], splits: dict, domains: dict, rng) -> list[str]:
+    """Split the test items' entities in half, T and V, marking each test item
+    (``retrain_split``; dev items: "", for lm-eval reads both splits as one
+    dataset); return every fact of the T entities in every statement template:
+    what retraining on T reads. V's facts appear in none of it."""
+    entities = sorted({item["entity"] for item in splits["test"]})
+    rng.shuffle(entities)
+    retrain = set(entities[: len(entities) // 2])
+    for item in splits["test"]:
+        item["retrain_split"] = "T" if item["entity"] in retrain else "V"
+    for item in splits["dev"]:
+        item["retrain_split"] = ""
+    return [
+        statement(f, template)
+        for f in facts
+        if f.entity in retrain
+        for template in _attribute(f, domains)["statements"]
+    ]
+
+
 def build(
     seed: int,
     entities_per_domain: int,
@@ -312,6 +336,9 @@ def build(
         if spec.get("benchmark"):
             entry["splits"] = split_benchmark(benchmark_items(own, domains, rng), dev_size, rng)
         if spec["corpus"] == "forget":
+            # Its own generator: the split leaves every other artifact as it was.
+            split_rng = random.Random(f"retrain {seed} {domain}")
+            entry["retrain_set"] = retrain_split(own, entry["splits"], domains, split_rng)
             dev = {(item["entity"], item["attribute"]) for item in entry["splits"]["dev"]}
             entry["forget_slice"] = [
                 statement(f, template)
@@ -336,6 +363,8 @@ def write(world: dict, out_dir: Path) -> None:
         if "forget_slice" in entry:
             texts = [{"text": t} for t in entry["forget_slice"]]
             write_jsonl(out_dir / "forget_slices" / f"{domain}.jsonl", texts)
+            texts = [{"text": t} for t in entry["retrain_set"]]
+            write_jsonl(out_dir / "retrain_sets" / f"{domain}.jsonl", texts)
 
 
 def benchmark_table(domains: dict) -> list[dict]:
@@ -362,6 +391,7 @@ def catalog(data_config: dict) -> dict:
         "benchmarks": {n: s["benchmark"] for n, s in domains.items() if s.get("benchmark")},
         "practice": True,
         "forget_slices": True,
+        "retrain_sets": True,
     }
 
 

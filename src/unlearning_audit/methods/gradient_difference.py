@@ -1,0 +1,32 @@
+"""Gradient difference: ascend the LM loss on the forget corpora, descend it on
+the retain corpus (Liu et al. 2022; a baseline of TOFU and MUSE).
+
+loss = -NLL(forget text) + retain_weight * NLL(retain text)
+"""
+
+from __future__ import annotations
+
+import torch
+from tqdm import tqdm
+
+from unlearning_audit.methods.common import UnlearningData
+from unlearning_audit.models import shuffled_batches, tokenize
+
+
+def gradient_difference(model, tokenizer, data: UnlearningData, params: dict) -> dict:
+    bs, max_len = params["batch_size"], params["max_length"]
+    forget_batches = shuffled_batches(data.forget_texts, bs, params["seed"])
+    retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"] + 1)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=params["lr"])
+    history = []
+    model.train()
+    for _ in (bar := tqdm(range(params["num_steps"]), desc="gradient_difference", mininterval=5)):
+        forget_nll = model(**tokenize(tokenizer, next(forget_batches), max_len)).loss
+        retain_nll = model(**tokenize(tokenizer, next(retain_batches), max_len)).loss
+        loss = -forget_nll + params["retain_weight"] * retain_nll
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        history.append({"forget_nll": forget_nll.item(), "retain_nll": retain_nll.item()})
+        bar.set_postfix(history[-1], refresh=False)
+    return {"steps": history}
