@@ -14,6 +14,7 @@ import pytest
 from conftest import REPO, assert_same_tables, load_tiny_config, make_workdir
 
 from unlearning_audit import lineage
+from unlearning_audit.config import unlearning_points
 
 SLURM = REPO / "tests" / "slurm" / "localhost-slurm.sh"
 # Rules that load a model ask for a GPU in the tiny config; they must land on the
@@ -78,9 +79,9 @@ def test_every_job_ran_as_a_slurm_job_on_its_partition(slurm_study, monkeypatch)
         assert record["slurm_job_id"], path
         expected = "gpu" if record["rule"] in GPU_RULES else "cpu"
         assert record["slurm_partition"] == expected, path
-    # One Slurm job per Snakemake job: the three unlearning runs had three jobs.
+    # One Slurm job per Snakemake job: one per unlearned checkpoint (sweep points too).
     unlearn_jobs = {r["slurm_job_id"] for r in records.values() if r["rule"] == "unlearn"}
-    assert len(unlearn_jobs) == 3
+    assert len(unlearn_jobs) == len(unlearning_points(load_tiny_config())) == 4
 
 
 def test_slurm_results_match_a_local_run(slurm_study, tiny_study):
