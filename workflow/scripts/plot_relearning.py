@@ -74,7 +74,8 @@ with job(snakemake):
     # Beside the plot: inside it, the legend hides the curves near the baseline.
     axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
     fig.suptitle(
-        f"Does fine-tuning on unrelated data bring unlearned knowledge back? ({scoring} scoring)",
+        "Does fine-tuning bring unlearned knowledge back? Unrelated data, a forget slice\n"
+        f"stating no tested fact, and retraining on T scored on V ({scoring} scoring)",
         fontsize=11,
     )
     fig.tight_layout()

@@ -104,10 +104,10 @@ with job(snakemake):
     axes[0][0].legend(loc="lower right", fontsize=8)
     fig.suptitle(
         f"Unlearning trade-off ({snakemake.params.primary_format} prompt, zero-shot, "
-        f"{scoring} scoring;\nbars: Wilson 95 %; circles: each run's own point, squares: "
-        "its sweep)\ngood unlearning sits top-left, at the oracle's forget accuracy "
-        "with capability kept",
-        fontsize=11,
+        f"{scoring} scoring)\nbars: Wilson 95 %; circles: each run's own point, "
+        "squares: its sweep\ngood unlearning sits top-left: forget accuracy at "
+        "the oracle's, capability kept",
+        fontsize=10,
     )
     fig.tight_layout()
     save_figure(fig, snakemake.output)
