@@ -217,12 +217,14 @@ def evaluation_plan(
         for benchmark, scoring in product(benchmarks, SCORINGS):
             for variant in variants_of(benchmark, variants):
                 prompt_variant, shots = VARIANTS[variant]
-                chosen_on_dev = dev and benchmark in FORGET_BENCHMARKS
-                for split in layout.SPLITS[::-1]:  # test, then dev
-                    if split == "dev" and not (
-                        chosen_on_dev and prompt_variant != layout.OWN_TASK
-                    ):
-                        continue
+                splits = ["test"]
+                if (
+                    dev
+                    and benchmark in FORGET_BENCHMARKS
+                    and prompt_variant != layout.OWN_TASK
+                ):
+                    splits.append("dev")
+                for split in splits:
                     plan.append(
                         {
                             "checkpoint": layout.checkpoint(model),
