@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
-.PHONY: setup study test lint
+.PHONY: setup study test lint bench
 
 $(VENV)/.installed: requirements.txt pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,10 @@ lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check Snakefile rules/
 	$(BIN)/snakemake --lint
+
+# Benchmarks (not tests), each measured within one run; after `make study`, whose
+# evaluation timings and job costs pipeline_costs.py reads. About 5 minutes on 2 cores.
+bench: setup
+	$(BIN)/python benchmarks/pipeline_costs.py
+	$(BIN)/python benchmarks/rmu_step.py
+	$(BIN)/python benchmarks/memory.py

@@ -80,6 +80,17 @@ FRONTIERS = {
     for run, point in UNLEARNING_POINTS.items()
     if run in UNLEARNED
 }
+# The first run of each method. Claim (a) compares RMU's with LLMU's, at the forget
+# accuracy both reach (a study without both matches every run).
+FIRST_RUN_OF = {
+    method: next(n for n, r in config["unlearning"].items() if r["method"] == method)
+    for method in sorted({r["method"] for r in config["unlearning"].values()})
+}
+COMPARED_RUNS = (
+    [FIRST_RUN_OF["rmu"], FIRST_RUN_OF["llmu"]]
+    if {"rmu", "llmu"} <= set(FIRST_RUN_OF)
+    else UNLEARNED
+)
 # A base model the pipeline trains has an oracle: the same training without the
 # forget corpora. A base model from the hub has none (its pretraining cannot be redone).
 HAS_ORACLE = BASE["source"] != "hub"

@@ -97,6 +97,7 @@ rule frontier_table:
         **job_resources("frontier_table"),
     params:
         frontiers=FRONTIERS,
+        compared=COMPARED_RUNS,
         primary_format=PRIMARY,
     script:
         "../workflow/scripts/frontier_table.py"
@@ -230,13 +231,7 @@ rule claims_markdown:
         primary_format=PRIMARY,
         references=REFERENCES,
         unlearned=UNLEARNED,
-        # The first run of each method: which runs claim (a) compares.
-        methods={
-            method: next(
-                n for n, r in config["unlearning"].items() if r["method"] == method
-            )
-            for method in sorted({r["method"] for r in config["unlearning"].values()})
-        },
+        methods=FIRST_RUN_OF,
         claims=config["claims"],
     script:
         "../workflow/scripts/claims_markdown.py"

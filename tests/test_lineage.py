@@ -1,6 +1,8 @@
 """Provenance records on every artifact, and the audit command over them."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +11,7 @@ import pytest
 from conftest import REPO, SECRET_ENV, SECRET_VALUE, copy_study
 
 from unlearning_audit import lineage, provenance
+from unlearning_audit.models import save_tokenizer
 
 FIGURES = [
     f"results/figures/{name}.{ext}"
@@ -234,3 +237,34 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
     assert (study / "results/tables/claims.md").read_text().strip() in readme
     assert "results/evals/rmu/cyber/generate/cloze.json" in readme
     assert (study / "docs/relearning_recovery.png").exists()
+
+
+def test_a_consumer_rereads_a_folder_only_when_a_file_changed(tiny_tokenizer, tmp_path):
+    """The verified hash cache (provenance.input_digest): a job that reads a checkpoint
+    records the producer's digest while every file keeps its size, mtime and inode;
+    a rewritten file is re-read; a byte changed behind the cache's back (mtime put
+    back) is what ``digest``, the one ``lineage --verify`` calls, still sees."""
+    folder = tmp_path / "tokenizer"
+    save_tokenizer(tiny_tokenizer, folder, lambda sha: {"sha256": sha})
+    recorded = provenance.digest(folder)
+    reads = []
+    hash_file = provenance.file_sha256
+
+    def counted(path):
+        reads.append(path)
+        return hash_file(path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(provenance, "file_sha256", counted)
+        assert provenance.input_digest(folder) == recorded and reads == []
+        copied = shutil.copytree(folder, tmp_path / "copy")  # new inodes: read again
+        assert provenance.input_digest(copied) == recorded and reads
+
+    target = folder / "tokenizer.json"
+    stat = target.stat()
+    _flip_byte(target)
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert provenance.input_digest(folder) == recorded  # the cache trusts the stats
+    assert provenance.digest(folder) != recorded  # --verify does not
+    target.write_text(target.read_text() + " ")
+    assert provenance.input_digest(folder) == provenance.digest(folder) != recorded

@@ -1,5 +1,6 @@
 import copy
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -53,6 +54,16 @@ def restore_padding_side(tiny_tokenizer):
     side = tiny_tokenizer.padding_side
     yield
     tiny_tokenizer.padding_side = side
+
+
+def forbid_model_copies(monkeypatch):
+    deepcopy = copy.deepcopy
+
+    def refuse_modules(value, *args):
+        assert not isinstance(value, torch.nn.Module), "a second copy of the model"
+        return deepcopy(value, *args)
+
+    monkeypatch.setattr(copy, "deepcopy", refuse_modules)
 
 
 def _snapshot(model):
@@ -121,6 +132,21 @@ def test_llmu_kl_starts_at_zero_and_the_forget_answers_get_less_likely(
     assert all(torch.isfinite(torch.tensor(list(s.values()))).all() for s in steps)
 
 
+def test_llmu_through_lora_keeps_no_copy_and_changes_only_the_adapted_weights(
+    tiny_model, tiny_tokenizer, data, monkeypatch
+):
+    """The paper's LLMU: adapters on q and v; the KL reference is the model with them off."""
+    before = _snapshot(tiny_model)
+    forbid_model_copies(monkeypatch)
+    params = LLMU | {"lora": {"r": 4, "alpha": 8, "target_modules": ["q_proj", "v_proj"]}}
+    steps = METHODS["llmu"](tiny_model, tiny_tokenizer, data, params)["steps"]
+    assert steps[0]["kl"] == pytest.approx(0.0, abs=1e-6) and steps[-1]["kl"] > 0
+    after = _snapshot(tiny_model)  # the caller's model, adapters merged into it
+    assert set(after) == set(before)  # no adapter left behind
+    changed = {n for n in before if not torch.equal(before[n], after[n])}
+    assert changed and all(n.endswith(("q_proj.weight", "v_proj.weight")) for n in changed)
+
+
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_llmu_loss_is_finite_on_texts_longer_than_max_length(
     tiny_model, tiny_tokenizer, data, side, restore_padding_side
@@ -187,11 +213,17 @@ def test_gradient_ascent_raises_the_forget_loss(tiny_model, tiny_tokenizer, data
 
 
 @pytest.mark.parametrize("tuning", ["full", "lora"])
-def test_relearning_saves_a_plain_checkpoint_at_each_step_count(
-    tiny_model, tiny_tokenizer, tiny_world, tuning
+def test_relearning_saves_a_checkpoint_at_each_step_count(
+    tiny_model, tiny_tokenizer, tiny_world, tuning, tmp_path, monkeypatch
 ):
+    """Full fine-tuning saves whole models; LoRA saves adapters alone (no merged copy),
+    which load merged into their parent."""
+    from unlearning_audit.models import load_checkpoint, save_checkpoint
     from unlearning_audit.training import finetune_lm
 
+    monkeypatch.chdir(tmp_path)  # the adapters name their parent by its relative path
+    save_checkpoint(tiny_model, tiny_tokenizer, "parent", {}, lambda sha: {"sha256": sha})
+    model, _ = load_checkpoint("parent")
     cfg = {
         "tuning": tuning,
         "lora": {"r": 4, "alpha": 8},
@@ -200,16 +232,27 @@ def test_relearning_saves_a_plain_checkpoint_at_each_step_count(
         "max_length": 48,
         "seed": 0,
     }
-    before = _snapshot(tiny_model)
+    before = _snapshot(model)
+    live = {}
+
+    def save(model, steps, losses):
+        assert len(losses) == steps
+        live[steps] = {n: p for n, p in _snapshot(model).items() if "lora_" not in n}
+        save_checkpoint(model, tiny_tokenizer, f"step-{steps}", {}, lambda sha: {"sha256": sha})
+
+    with monkeypatch.context() as patch:
+        forbid_model_copies(patch)
+        finetune_lm(model, tiny_tokenizer, tiny_world["music"]["corpus"], cfg, [2, 5], save)
     saved = {}
-
-    def keep(model, steps, losses):
-        saved[steps] = (type(model).__name__, _snapshot(model), len(losses))
-
-    finetune_lm(tiny_model, tiny_tokenizer, tiny_world["music"]["corpus"], cfg, [2, 5], keep)
-    assert sorted(saved) == [2, 5]
-    for steps, (kind, params, n_losses) in saved.items():
-        assert kind == "LlamaForCausalLM"  # LoRA adapters merged away
-        assert set(params) == set(before) and n_losses == steps
-        assert any(not torch.equal(before[n], params[n]) for n in before)
-    assert any(not torch.equal(saved[2][1][n], saved[5][1][n]) for n in before)
+    for steps in (2, 5):
+        files = {p.name for p in Path(f"step-{steps}").iterdir()}
+        assert ("model.safetensors" in files) == (tuning == "full")
+        assert ("adapter_model.safetensors" in files) == (tuning == "lora")
+        loaded, _ = load_checkpoint(f"step-{steps}")
+        assert type(loaded).__name__ == "LlamaForCausalLM"  # adapters merged away
+        saved[steps] = _snapshot(loaded)
+        assert set(saved[steps]) == set(before)
+        assert any(not torch.equal(before[n], saved[steps][n]) for n in before)
+        if tuning == "full":  # what was saved is what was trained
+            assert all(torch.equal(live[steps][n], saved[steps][n]) for n in before)
+    assert any(not torch.equal(saved[2][n], saved[5][n]) for n in before)

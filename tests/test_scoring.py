@@ -139,18 +139,19 @@ def test_claims_compare_matched_points_and_choose_attacks_on_dev_items(tiny_stud
     assert re.search(r"\| dev items +\|", claims) and "test items  " not in claims
 
 
-def test_matched_forget_accuracy_picks_each_runs_best_capability_at_a_level_all_reach():
+def test_matched_forget_accuracy_picks_each_runs_best_capability_at_a_level_both_reach():
     from unlearning_audit.tables import matched_forget_accuracy
 
     frontier = pd.DataFrame(
         {
-            "run": ["a", "a", "a", "b", "b"],
-            "forget_accuracy": [0.2, 0.4, 0.8, 0.5, 0.9],
-            "capability_accuracy": [0.3, 0.7, 0.9, 0.6, 0.95],
+            "run": ["a", "a", "a", "b", "b", "c"],
+            "forget_accuracy": [0.2, 0.4, 0.8, 0.5, 0.9, 1.0],
+            "capability_accuracy": [0.3, 0.7, 0.9, 0.6, 0.95, 1.0],
         }
     )
-    level, matched = matched_forget_accuracy(frontier)
+    level, matched = matched_forget_accuracy(frontier, ["a", "b"])
     # b forgets at best to 0.5: the level; a's best capability at or below it is 0.7.
+    # c, which never forgets, is not compared and does not drag the level to 1.0.
     assert level == 0.5
     assert frontier[matched].capability_accuracy.tolist() == [0.7, 0.6]
 

@@ -2,28 +2,32 @@
 
 tests/slurm/localhost-slurm.sh starts a single-node cluster (root only; CI installs
 its Debian packages first). Elsewhere this test is skipped with the reason.
+
+Slurm adds seconds to every job (submission, status polls), so the cluster runs
+the part of the tiny study that holds every kind of job once or more: the data,
+the tokenizer, the base model and its oracle, their evaluations and the gate
+table, and one unlearned model (RMU), relearned on unrelated data and evaluated.
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 
+import pandas as pd
 import pytest
-from conftest import REPO, assert_same_tables, load_tiny_config, make_workdir
+from conftest import REPO, load_tiny_config, make_workdir
 
-from unlearning_audit import lineage
-from unlearning_audit.config import unlearning_points
+from unlearning_audit import layout, lineage
 
 SLURM = REPO / "tests" / "slurm" / "localhost-slurm.sh"
 # Rules that load a model ask for a GPU in the tiny config; they must land on the
 # GPU partition, the others on the CPU partition.
 GPU_RULES = {"train_base", "unlearn", "relearn", "evaluate", "evaluate_relearning"}
-ENDPOINTS = [
-    "results/tables/summary.md",
-    *(f"results/figures/{name}.png" for name in ("prompt_attacks", "relearning_recovery")),
-]
+RELEARNED = "rmu.relearn-unrelated-10"
+ENDPOINTS = [layout.table("gate"), layout.evaluation(RELEARNED, "cyber", "cloze")]
 
 
 def _skip_reason() -> str | None:
@@ -58,11 +62,12 @@ def slurm_study(slurm_cluster, tmp_path_factory):
         "--slurm-status-command", "squeue", "--slurm-no-account",
         # Poll every few seconds, not every 40: these jobs take seconds.
         "--slurm-init-seconds-before-status-checks", "2",
+        *ENDPOINTS,
     ]  # fmt: skip
     started = time.monotonic()
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-5000:]
-    print(f"tiny study through Slurm: {time.monotonic() - started:.0f} s")
+    print(f"part of the tiny study through Slurm: {time.monotonic() - started:.0f} s")
     return workdir
 
 
@@ -79,10 +84,27 @@ def test_every_job_ran_as_a_slurm_job_on_its_partition(slurm_study, monkeypatch)
         assert record["slurm_job_id"], path
         expected = "gpu" if record["rule"] in GPU_RULES else "cpu"
         assert record["slurm_partition"] == expected, path
-    # One Slurm job per Snakemake job: one per unlearned checkpoint (sweep points too).
-    unlearn_jobs = {r["slurm_job_id"] for r in records.values() if r["rule"] == "unlearn"}
-    assert len(unlearn_jobs) == len(unlearning_points(load_tiny_config())) == 4
+    # One Slurm job per Snakemake job: one per model trained, one per model evaluated.
+    jobs = {
+        rule: {r["slurm_job_id"] for r in records.values() if r["rule"] == rule}
+        for rule in GPU_RULES
+    }
+    assert {rule: len(ids) for rule, ids in jobs.items()} == {
+        "train_base": 2,  # the base model and its oracle
+        "unlearn": 1,
+        "relearn": 1,
+        "evaluate": 2,  # the base model and the oracle, for the gate
+        "evaluate_relearning": 1,
+    }
 
 
 def test_slurm_results_match_a_local_run(slurm_study, tiny_study):
-    assert_same_tables(slurm_study, tiny_study)
+    """The same numbers as the local tiny study, for everything the cluster ran."""
+    gate = [pd.read_csv(study / layout.table("gate")) for study in (slurm_study, tiny_study)]
+    pd.testing.assert_frame_equal(*gate)
+    evaluations = sorted((slurm_study / layout.EVALS).rglob("*.json"))
+    assert any(RELEARNED in str(path) for path in evaluations)
+    for path in evaluations:
+        ours = json.loads(path.read_text())
+        theirs = json.loads((tiny_study / path.relative_to(slurm_study)).read_text())
+        assert (ours["accuracy"], ours["items"]) == (theirs["accuracy"], theirs["items"]), path

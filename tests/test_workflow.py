@@ -55,11 +55,11 @@ def test_a_sweep_adds_frontier_points_that_attacks_read_but_relearning_does_not(
     swept = frontier[frontier.run == "gradient_ascent"]
     assert set(swept.checkpoint) == {"gradient_ascent", point}
     assert set(swept.value) == {10, 20} and set(swept.knob) == {"num_steps"}
-    # One matched point per run, forget benchmark and scoring, at or below the level.
+    # One matched point per compared run (rmu, llmu), forget benchmark and scoring,
+    # at or below the level.
     matched = frontier[frontier.matched]
-    assert len(matched) == frontier.run.nunique() * len(
-        frontier.groupby(["scoring", "forget_benchmark"])
-    )
+    assert set(matched.run) == {"rmu", "llmu"}
+    assert len(matched) == 2 * len(frontier.groupby(["scoring", "forget_benchmark"]))
     assert (matched.forget_accuracy <= matched.matched_level).all()
 
 

@@ -115,7 +115,8 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
         prefix = ("unlearning", point["run"], "params")
         if point["knob"] and name != point["run"]:
             prefix = ("unlearning", point["run"], "sweep")
-        _check(point["params"], schema["$defs"][point["method"]], prefix)
+        method_schema = schema["$defs"][point["method"]] | {"$defs": schema["$defs"]}
+        _check(point["params"], method_schema, prefix)
         if point["method"] == "rmu":
             _check_rmu(point["params"], prefix, num_layers, catalog(config["data"]))
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import lm_eval
 import lm_eval.evaluator
+import torch
 from lm_eval.models.huggingface import HFLM
 from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
 
-from unlearning_audit.models import DEVICE
+from unlearning_audit.models import load_checkpoint
 
 # simple_evaluate collects the environment on every call (torch's collect_env, which
 # runs pip and more): seconds per call, and an evaluate job makes one per variant.
@@ -19,16 +21,35 @@ from unlearning_audit.models import DEVICE
 lm_eval.evaluator.add_env_info = lambda results: None
 
 
+class TimedHFLM(HFLM):
+    """lm-eval's HF wrapper, counting the seconds spent in the model itself (its
+    forward and generate calls), so a record can say what scoring cost beyond them."""
+
+    model_seconds = 0.0
+
+    def _timed(self, call, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            if self.device.type == "cuda":  # kernels run asynchronously
+                torch.cuda.synchronize()
+            self.model_seconds += time.perf_counter() - start
+
+    def _model_call(self, *args, **kwargs):
+        return self._timed(super()._model_call, *args, **kwargs)
+
+    def _model_generate(self, *args, **kwargs):
+        return self._timed(super()._model_generate, *args, **kwargs)
+
+
 def load_lm(
     checkpoint: str | Path, *, batch_size: int, dtype: str = "float32", trust_remote_code=False
-) -> HFLM:
-    return HFLM(
-        pretrained=str(checkpoint),
-        device=DEVICE,
-        batch_size=batch_size,
-        dtype=dtype,
-        trust_remote_code=trust_remote_code,
-    )
+) -> TimedHFLM:
+    """lm-eval's wrapper around a checkpoint loaded the project's way (safetensors only;
+    a folder of LoRA adapters merged into its parent)."""
+    model, tokenizer = load_checkpoint(checkpoint, dtype, trust_remote_code)
+    return TimedHFLM(pretrained=model.eval(), tokenizer=tokenizer, batch_size=batch_size)
 
 
 def task_manager(task_dirs: list[str | Path], include_defaults: bool = False) -> TaskManager:
@@ -40,7 +61,7 @@ def task_manager(task_dirs: list[str | Path], include_defaults: bool = False) ->
 
 
 def score(
-    lm: HFLM,
+    lm: TimedHFLM,
     spec: str,
     task: str,
     tasks: TaskManager,
@@ -56,10 +77,15 @@ def score(
     ``chat_template``, lm-eval renders the prompt in the model's chat template, each
     exemplar an earlier user/assistant exchange.
     """
-    task_objects = tasks.load([spec])["tasks"]  # name -> task, for each task's choices
+    start, model_start = time.perf_counter(), lm.model_seconds
+    loaded = tasks.load([spec])
+    task_objects = loaded["tasks"]  # name -> task, for each task's choices
+    # A task goes to lm-eval as loaded here (loading reads its data); a group, whose
+    # object lm-eval does not take, by its spec.
+    evaluated = [spec] if loaded["groups"] else list(task_objects.values())
     output = lm_eval.simple_evaluate(
         model=lm,
-        tasks=[spec],
+        tasks=evaluated,
         num_fewshot=num_fewshot,
         task_manager=tasks,
         log_samples=True,
@@ -86,6 +112,11 @@ def score(
         "answered": answered / len(items),
         "accuracy_on_answered": sum(i["correct"] for i in items) / answered if answered else None,
         "items": items,
+        # What this score cost: in all, and in the model's own forward passes.
+        "seconds": {
+            "total": round(time.perf_counter() - start, 3),
+            "model": round(lm.model_seconds - model_start, 3),
+        },
         # Round-trip through lm-eval's own serializer: its configs hold callables.
         "lm_eval": json.loads(json.dumps(lm_eval_output, default=handle_non_serializable)),
     }

@@ -18,7 +18,12 @@ from transformers import (
 )
 
 from unlearning_audit.io import atomic_path
-from unlearning_audit.provenance import RECORD_FILE, folder_manifest, manifest_digest
+from unlearning_audit.provenance import (
+    RECORD_FILE,
+    folder_manifest,
+    folder_stats,
+    manifest_digest,
+)
 
 PAD, EOS = "<pad>", "</s>"
 # Every job trains and scores on the GPU when there is one.
@@ -57,9 +62,23 @@ def build_llama(tokenizer: PreTrainedTokenizerFast, arch: dict, seed: int) -> Ll
     return LlamaForCausalLM(config).to(DEVICE)
 
 
+ADAPTER_CONFIG = "adapter_config.json"  # peft's name: a folder holding only LoRA adapters
+
+
 def load_checkpoint(path: str | Path, dtype: str = "float32", trust_remote_code: bool = False):
-    """Load model (on DEVICE) and tokenizer from a checkpoint folder; refuses pickle weights."""
+    """Load model (on DEVICE) and tokenizer from a checkpoint folder; refuses pickle weights.
+
+    A folder of LoRA adapters (a relearning run's saved steps) loads its parent, the
+    checkpoint peft recorded as its base, and merges the adapters into it in place.
+    """
     tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    adapter = Path(path) / ADAPTER_CONFIG
+    if adapter.exists():
+        from peft import PeftModel
+
+        parent = json.loads(adapter.read_text())["base_model_name_or_path"]
+        model, _ = load_checkpoint(parent, dtype, trust_remote_code)
+        return PeftModel.from_pretrained(model, path).merge_and_unload(), tokenizer
     model = AutoModelForCausalLM.from_pretrained(
         path,
         use_safetensors=True,
@@ -67,6 +86,20 @@ def load_checkpoint(path: str | Path, dtype: str = "float32", trust_remote_code:
         dtype=getattr(torch, dtype),
     )
     return model.to(DEVICE), tokenizer
+
+
+def with_lora(model, lora: dict):
+    """The model wrapped in fresh LoRA adapters (``lora``: r, alpha, target_modules,
+    default every linear layer but the output head); the base weights are frozen."""
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(
+        r=lora["r"],
+        lora_alpha=lora["alpha"],
+        target_modules=lora.get("target_modules", "all-linear"),
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, config)
 
 
 def load_gguf(path: str | Path):
@@ -111,7 +144,8 @@ def save_tokenizer(tokenizer, path: str | Path, provenance: Callable[[str], dict
 
 def _write_folder_record(folder: Path, provenance: Callable[[str], dict]) -> None:
     manifest = folder_manifest(folder)
-    record = provenance(manifest_digest(manifest)) | {"manifest": manifest}
+    record = provenance(manifest_digest(manifest))
+    record |= {"manifest": manifest, "stats": folder_stats(folder)}  # see input_digest
     (folder / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
 
 

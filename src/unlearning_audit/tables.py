@@ -69,13 +69,16 @@ def eval_table(paths: list[str], gate: str):
     )
 
 
-def matched_forget_accuracy(frontier):
+def matched_forget_accuracy(frontier, runs: list[str]):
     """Capability at matched forget accuracy, on one frontier table (columns run,
-    forget_accuracy, capability_accuracy): the level every run reaches (the highest
-    of the runs' lowest forget accuracies), and a mask marking each run's point of
-    highest capability among those at or below it."""
-    level = frontier.groupby("run").forget_accuracy.min().max()
-    reached = frontier[frontier.forget_accuracy <= level]
+    forget_accuracy, capability_accuracy) for the ``runs`` compared: the level each of
+    them reaches (the highest of their lowest forget accuracies), and a mask marking
+    each one's point of highest capability among those at or below it. Only the
+    compared runs set the level: a third method that never forgets would otherwise
+    set it at the base model's accuracy, where no comparison means anything."""
+    compared = frontier[frontier.run.isin(runs)]
+    level = compared.groupby("run").forget_accuracy.min().max()
+    reached = compared[compared.forget_accuracy <= level]
     best = reached.groupby("run").capability_accuracy.idxmax()
     return level, frontier.index.isin(best)
 

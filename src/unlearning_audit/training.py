@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import math
 
 import torch
 from tqdm import tqdm
 
-from unlearning_audit.models import packed_batches, shuffled_batches, tokenize
+from unlearning_audit.models import packed_batches, shuffled_batches, tokenize, with_lora
 
 
 def train_lm(
@@ -55,18 +54,11 @@ def finetune_lm(
     """Constant-lr AdamW fine-tuning, full or LoRA (``cfg["tuning"]``).
 
     Calls ``on_checkpoint(model, step, losses)`` after each step count in
-    ``checkpoints`` with a plain model (LoRA adapters merged into a copy).
+    ``checkpoints``; under LoRA the model is the peft model, whose ``save_pretrained``
+    writes the adapters alone (no merged copy of the weights, in memory or on disk).
     """
     if cfg["tuning"] == "lora":
-        from peft import LoraConfig, get_peft_model
-
-        lora = LoraConfig(
-            r=cfg["lora"]["r"],
-            lora_alpha=cfg["lora"]["alpha"],
-            target_modules="all-linear",
-            task_type="CAUSAL_LM",
-        )
-        model = get_peft_model(model, lora)
+        model = with_lora(model, cfg["lora"])
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=cfg["lr"], weight_decay=0.0)
     batches = shuffled_batches(texts, cfg["batch_size"], cfg["seed"])
@@ -80,6 +72,5 @@ def finetune_lm(
         losses.append(loss.item())
         if step in checkpoints:
             model.eval()
-            plain = copy.deepcopy(model).merge_and_unload() if cfg["tuning"] == "lora" else model
-            on_checkpoint(plain, step, list(losses))
+            on_checkpoint(model, step, list(losses))
             model.train()

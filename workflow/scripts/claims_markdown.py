@@ -43,7 +43,7 @@ def paired(first, second):
 def capability_claim(summary, frontier, runs, primary, rule):
     """(a): RMU's capability minus LLMU's, and their forget accuracies likewise, each
     method at its point of matched forget accuracy (frontier.csv: its best
-    capability at or below the forget accuracy every run reaches)."""
+    capability at or below the forget accuracy both reach)."""
     rmu, llmu = runs.get("rmu"), runs.get("llmu")
     if not (rmu and llmu):
         return ["(a) needs an rmu and an llmu run in `unlearning`; this study has not both.", ""]
@@ -76,7 +76,7 @@ def capability_claim(summary, frontier, runs, primary, rule):
     return [
         f"**(a) {rmu} keeps capability better than {llmu} at similar or better "
         f"forgetting.** Each method at its point of matched forget accuracy (its "
-        "best capability at or below the forget accuracy every run reaches; "
+        "best capability at or below the forget accuracy both reach; "
         "frontier.csv). Rule: the capability difference's interval lies above 0, "
         "while the forget-accuracy difference's upper end is at most "
         f"{rule['similar_forgetting']} (zero-shot, paired bootstrap over items).",

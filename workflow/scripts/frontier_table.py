@@ -5,7 +5,8 @@ One row per (scoring, forget benchmark, unlearned checkpoint): its run, the
 knob its sweep turns and the value, forget accuracy and capability accuracy
 (the first capability benchmark) with Wilson intervals, all in the primary
 prompt format, zero-shot; and each run's point at matched forget accuracy
-(``tables.matched_forget_accuracy``), marked ``matched``.
+(``tables.matched_forget_accuracy``) among the runs claim (a) compares (the first
+RMU and LLMU runs; every run where the study has not both), marked ``matched``.
 """
 
 import pandas as pd
@@ -41,7 +42,7 @@ with job(snakemake):
                 },
                 capability_benchmark=capability.benchmark.iloc[0],
             )
-            level, matched = matched_forget_accuracy(table)
+            level, matched = matched_forget_accuracy(table, snakemake.params.compared)
             rows.append(table.assign(matched_level=level, matched=matched))
     frontier = pd.concat(rows, ignore_index=True)
     print(frontier.to_string(index=False))

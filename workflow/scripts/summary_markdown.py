@@ -75,7 +75,7 @@ def frontier_section(frontier):
         gate = "" if rows.forget_informative.all() else " (forget variant uninformative)"
         lines += [
             f"**{benchmark}**{gate}: matched forget accuracy {rows.matched_level.iloc[0]:.2f} "
-            "(the highest of the runs' lowest); `matched` marks each run's best "
+            "(the highest of the compared runs' lowest); `matched` marks each one's best "
             "capability at or below it.",
             "",
             view.to_markdown(index=False),

@@ -15,6 +15,10 @@ The reference computes its "KL" as the cross-entropy H(p_original, p_current);
 this computes the true KL, which differs by H(p_original), a constant with
 respect to the trained model: the same gradients, and the logged value starts
 at zero. AdamW with a linear schedule to zero.
+
+With ``lora`` (the paper trained LLMU through adapters on q and v), only adapters
+train and the original model is the same weights with them switched off, so no
+second copy of the model is held; they are merged into the model at the end.
 """
 
 from __future__ import annotations
@@ -27,11 +31,22 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from unlearning_audit.methods.common import UnlearningData
-from unlearning_audit.models import shuffled_batches, tokenize_answers
+from unlearning_audit.models import shuffled_batches, tokenize_answers, with_lora
 
 
 def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
-    original = copy.deepcopy(model).eval().requires_grad_(False)
+    if lora := params.get("lora"):
+        model = with_lora(model, lora)  # wraps (and at the end merges into) the caller's
+
+        def original_logits(inputs):
+            with model.disable_adapter():
+                return model(**inputs).logits
+    else:
+        original = copy.deepcopy(model).eval().requires_grad_(False)
+
+        def original_logits(inputs):
+            return original(**inputs).logits
+
     rng = random.Random(params["seed"])
     bs, max_len, steps = params["batch_size"], params["max_length"], params["num_steps"]
     # Independent streams: the same seed would pair forget and retain items alike.
@@ -40,7 +55,8 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     other_answers = [answer for _, answer in data.retain_qa]
     k = params["random_answers"]
 
-    optimizer = torch.optim.AdamW(model.parameters(), lr=params["lr"])
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=params["lr"])
     schedule = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps)
     history = []
     model.train()
@@ -56,11 +72,11 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
         inputs = {"input_ids": retain["input_ids"], "attention_mask": retain["attention_mask"]}
         current = model(**inputs)
         with torch.no_grad():
-            reference = original(**inputs)
+            reference = original_logits(inputs)
         mask = retain["attention_mask"].bool()
         kl = F.kl_div(
             current.logits[mask].log_softmax(-1),
-            reference.logits[mask].log_softmax(-1),
+            reference[mask].log_softmax(-1),
             log_target=True,
             reduction="batchmean",
         )
@@ -77,4 +93,6 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
             {"forget_nll": forget_nll.item(), "random_nll": random_nll.item(), "kl": kl.item()}
         )
         bar.set_postfix(history[-1], refresh=False)
+    if lora:
+        model.merge_and_unload()
     return {"steps": history}
