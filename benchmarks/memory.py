@@ -125,10 +125,10 @@ def main() -> None:
         f"SmolLM2-135M-Instruct, float32, CPU, {args.threads} torch threads; "
         f"batch 1 of {args.max_length} tokens, {args.steps} steps"
     )
-    print(f"{'variant':46} {'model MB':>9} {'peak above floor MB':>20} {'x model':>8} {'s':>6}")
+    print(f"{'variant':50} {'model MB':>9} {'peak above floor MB':>20} {'x model':>8} {'s':>6}")
     for variant, model_mb, peak_mb, seconds in results:
         print(
-            f"{variant:46} {model_mb:9.0f} {peak_mb:20.0f} {peak_mb / model_mb:8.2f} {seconds:6.1f}"
+            f"{variant:50} {model_mb:9.0f} {peak_mb:20.0f} {peak_mb / model_mb:8.2f} {seconds:6.1f}"
         )
 
 
