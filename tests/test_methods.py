@@ -132,15 +132,26 @@ def test_llmu_kl_starts_at_zero_and_the_forget_answers_get_less_likely(
     assert all(torch.isfinite(torch.tensor(list(s.values()))).all() for s in steps)
 
 
-def test_llmu_through_lora_keeps_no_copy_and_changes_only_the_adapted_weights(
-    tiny_model, tiny_tokenizer, data, monkeypatch
+@pytest.mark.parametrize(
+    ("method", "params", "at_start"),
+    [
+        ("llmu", LLMU, "kl"),  # 0: the reference is the model with its adapters off
+        ("npo", NPO, "log_ratio"),  # 0 likewise
+        ("gradient_ascent", GRADIENT_ASCENT, None),
+        ("gradient_difference", GRADIENT_DIFFERENCE, None),
+    ],
+)
+def test_a_method_through_lora_keeps_no_copy_and_changes_only_the_adapted_weights(
+    tiny_model, tiny_tokenizer, data, monkeypatch, method, params, at_start
 ):
-    """The paper's LLMU: adapters on q and v; the KL reference is the model with them off."""
+    """The paper's LLMU trained adapters on q and v; any method can (``lora``)."""
     before = _snapshot(tiny_model)
     forbid_model_copies(monkeypatch)
-    params = LLMU | {"lora": {"r": 4, "alpha": 8, "target_modules": ["q_proj", "v_proj"]}}
-    steps = METHODS["llmu"](tiny_model, tiny_tokenizer, data, params)["steps"]
-    assert steps[0]["kl"] == pytest.approx(0.0, abs=1e-6) and steps[-1]["kl"] > 0
+    params = params | {"lora": {"r": 4, "alpha": 8, "target_modules": ["q_proj", "v_proj"]}}
+    steps = METHODS[method](tiny_model, tiny_tokenizer, data, params)["steps"]
+    if at_start:
+        assert steps[0][at_start] == pytest.approx(0.0, abs=1e-5)
+        assert steps[-1][at_start] != pytest.approx(0.0, abs=1e-5)
     after = _snapshot(tiny_model)  # the caller's model, adapters merged into it
     assert set(after) == set(before)  # no adapter left behind
     changed = {n for n in before if not torch.equal(before[n], after[n])}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 from dataclasses import dataclass
+
+import torch
+
+from unlearning_audit.models import with_lora
 
 
 @dataclass
@@ -31,3 +37,36 @@ def sequence_nll(model, batch: dict):
     logprobs = logits[:, :-1].log_softmax(-1)
     picked = logprobs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
     return -(picked * (labels != -100)).sum(-1)
+
+
+def trainable(model, params: dict, with_original: bool = False):
+    """The model a method trains and, if asked, ``original(**inputs)``: the outputs
+    of the model as it was (no gradients). With ``params["lora"]``, LoRA adapters on
+    the caller's model train and the original is the same weights with the adapters
+    off, so no second model is held (call ``merged`` at the end). Without, every
+    weight trains and the original is a frozen copy, made now."""
+    if lora := params.get("lora"):
+        model = with_lora(model, lora)
+        reference, switch = model, model.disable_adapter
+    else:
+        reference = copy.deepcopy(model).eval().requires_grad_(False) if with_original else None
+        switch = contextlib.nullcontext
+
+    def original(**inputs):
+        with torch.no_grad(), switch():
+            return reference(**inputs)
+
+    return model, (original if with_original else None)
+
+
+def merged(model) -> None:
+    """Merge trained LoRA adapters into the caller's model (nothing to do without)."""
+    if hasattr(model, "merge_and_unload"):
+        model.merge_and_unload()
+
+
+def adamw(model, lr: float, weight_decay: float = 0.01):
+    """AdamW over the parameters that train (all of them, or the adapters)."""
+    return torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=weight_decay
+    )

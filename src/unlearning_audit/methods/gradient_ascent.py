@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import torch
 from tqdm import tqdm
 
-from unlearning_audit.methods.common import UnlearningData
+from unlearning_audit.methods.common import UnlearningData, adamw, merged, trainable
 from unlearning_audit.models import shuffled_batches, tokenize
 
 
 def gradient_ascent(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     batches = shuffled_batches(data.forget_texts, params["batch_size"], params["seed"])
-    optimizer = torch.optim.AdamW(model.parameters(), lr=params["lr"])
+    model, _ = trainable(model, params)
+    optimizer = adamw(model, params["lr"])
     history = []
     model.train()
     for _ in (bar := tqdm(range(params["num_steps"]), desc="gradient_ascent", mininterval=5)):
@@ -22,4 +22,5 @@ def gradient_ascent(model, tokenizer, data: UnlearningData, params: dict) -> dic
         optimizer.step()
         history.append({"forget_nll": forget_nll.item()})
         bar.set_postfix(history[-1], refresh=False)
+    merged(model)
     return {"steps": history}

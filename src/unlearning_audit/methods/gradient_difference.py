@@ -6,10 +6,9 @@ loss = -NLL(forget text) + retain_weight * NLL(retain text)
 
 from __future__ import annotations
 
-import torch
 from tqdm import tqdm
 
-from unlearning_audit.methods.common import UnlearningData
+from unlearning_audit.methods.common import UnlearningData, adamw, merged, trainable
 from unlearning_audit.models import shuffled_batches, tokenize
 
 
@@ -17,7 +16,8 @@ def gradient_difference(model, tokenizer, data: UnlearningData, params: dict) ->
     bs, max_len = params["batch_size"], params["max_length"]
     forget_batches = shuffled_batches(data.forget_texts, bs, params["seed"])
     retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"] + 1)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=params["lr"])
+    model, _ = trainable(model, params)
+    optimizer = adamw(model, params["lr"])
     history = []
     model.train()
     for _ in (bar := tqdm(range(params["num_steps"]), desc="gradient_difference", mininterval=5)):
@@ -29,4 +29,5 @@ def gradient_difference(model, tokenizer, data: UnlearningData, params: dict) ->
         optimizer.step()
         history.append({"forget_nll": forget_nll.item(), "retain_nll": retain_nll.item()})
         bar.set_postfix(history[-1], refresh=False)
+    merged(model)
     return {"steps": history}

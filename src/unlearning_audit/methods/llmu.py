@@ -23,30 +23,18 @@ second copy of the model is held; they are merged into the model at the end.
 
 from __future__ import annotations
 
-import copy
 import random
 
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from unlearning_audit.methods.common import UnlearningData
-from unlearning_audit.models import shuffled_batches, tokenize_answers, with_lora
+from unlearning_audit.methods.common import UnlearningData, adamw, merged, trainable
+from unlearning_audit.models import shuffled_batches, tokenize_answers
 
 
 def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
-    if lora := params.get("lora"):
-        model = with_lora(model, lora)  # wraps (and at the end merges into) the caller's
-
-        def original_logits(inputs):
-            with model.disable_adapter():
-                return model(**inputs).logits
-    else:
-        original = copy.deepcopy(model).eval().requires_grad_(False)
-
-        def original_logits(inputs):
-            return original(**inputs).logits
-
+    model, original = trainable(model, params, with_original=True)
     rng = random.Random(params["seed"])
     bs, max_len, steps = params["batch_size"], params["max_length"], params["num_steps"]
     # Independent streams: the same seed would pair forget and retain items alike.
@@ -55,8 +43,7 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     other_answers = [answer for _, answer in data.retain_qa]
     k = params["random_answers"]
 
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=params["lr"])
+    optimizer = adamw(model, params["lr"])
     schedule = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps)
     history = []
     model.train()
@@ -71,8 +58,7 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
         random_nll = model(**random_batch).loss
         inputs = {"input_ids": retain["input_ids"], "attention_mask": retain["attention_mask"]}
         current = model(**inputs)
-        with torch.no_grad():
-            reference = original_logits(inputs)
+        reference = original(**inputs).logits
         mask = retain["attention_mask"].bool()
         kl = F.kl_div(
             current.logits[mask].log_softmax(-1),
@@ -93,6 +79,5 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
             {"forget_nll": forget_nll.item(), "random_nll": random_nll.item(), "kl": kl.item()}
         )
         bar.set_postfix(history[-1], refresh=False)
-    if lora:
-        model.merge_and_unload()
+    merged(model)
     return {"steps": history}

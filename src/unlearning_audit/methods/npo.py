@@ -11,28 +11,30 @@ the original model, so it does not diverge. The original model is a frozen copy.
 
 from __future__ import annotations
 
-import copy
-
-import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from unlearning_audit.methods.common import UnlearningData, sequence_nll
+from unlearning_audit.methods.common import (
+    UnlearningData,
+    adamw,
+    merged,
+    sequence_nll,
+    trainable,
+)
 from unlearning_audit.models import shuffled_batches, tokenize
 
 
 def npo(model, tokenizer, data: UnlearningData, params: dict) -> dict:
-    original = copy.deepcopy(model).eval().requires_grad_(False)
+    model, original = trainable(model, params, with_original=True)
     bs, max_len, beta = params["batch_size"], params["max_length"], params["beta"]
     forget_batches = shuffled_batches(data.forget_texts, bs, params["seed"])
     retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"] + 1)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=params["lr"])
+    optimizer = adamw(model, params["lr"])
     history = []
     model.train()
     for _ in (bar := tqdm(range(params["num_steps"]), desc="npo", mininterval=5)):
         forget = tokenize(tokenizer, next(forget_batches), max_len)
-        with torch.no_grad():
-            original_nll = sequence_nll(original, forget)
+        original_nll = sequence_nll(original, forget)
         # log(p_current / p_original) = original NLL - current NLL
         log_ratio = original_nll - sequence_nll(model, forget)
         forget_loss = -2 / beta * F.logsigmoid(-beta * log_ratio).mean()
@@ -49,4 +51,5 @@ def npo(model, tokenizer, data: UnlearningData, params: dict) -> dict:
             }
         )
         bar.set_postfix(history[-1], refresh=False)
+    merged(model)
     return {"steps": history}
