@@ -97,14 +97,14 @@ def digest(path: str | Path) -> str:
     return file_sha256(path)
 
 
-def input_digest(path: str | Path) -> str:
+def input_digest(path: str | Path, record: dict | None = None) -> str:
     """``digest``, but a folder whose files all have the size, modification time and
     inode its own record wrote down (``stats``) is not re-read: its producer hashed it
     and nothing was written since. A consumer of a 15 GB checkpoint records it in
     milliseconds; ``lineage --verify`` calls ``digest`` and re-reads everything."""
     path = Path(path)
     if path.is_dir():
-        record = load_record(path) or {}
+        record = (load_record(path) if record is None else record) or {}
         if "stats" in record and record["stats"] == folder_stats(path):
             return manifest_digest(record["manifest"])
     return digest(path)
@@ -204,7 +204,8 @@ def build_record(
     cache = {} if input_digests is None else input_digests
     for path in inputs:
         if path not in cache:
-            cache[path] = (input_digest(path), record_digest(load_record(path)))
+            record = load_record(path)  # read once: for its digest and its stats
+            cache[path] = (input_digest(path, record), record_digest(record))
     params = redact({k: v for k, v in snakemake.params.items()})
     return {
         "rule": snakemake.rule,
