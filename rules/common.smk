@@ -72,7 +72,7 @@ FRONTIERS = {
             (
                 (name, p["value"])
                 for name, p in UNLEARNING_POINTS.items()
-                if p["run"] == run
+                if p["run"] == run and not p["replica"]
             ),
             key=lambda named: named[1],
         ),
@@ -80,6 +80,17 @@ FRONTIERS = {
     for run, point in UNLEARNING_POINTS.items()
     if run in UNLEARNED
 }
+# Each run's seed replicas (config `seeds`), itself first: what relearning attacks,
+# and what results/tables/seeds.csv summarises over.
+REPLICAS = {
+    run: [
+        name
+        for name, p in UNLEARNING_POINTS.items()
+        if p["run"] == run and (name == run or p["replica"])
+    ]
+    for run in UNLEARNED
+}
+ATTACKED = [name for run in UNLEARNED for name in REPLICAS[run]]
 # The first run of each method. Claim (a) compares RMU's with LLMU's, at the forget
 # accuracy both reach (a study without both matches every run).
 FIRST_RUN_OF = {
@@ -128,12 +139,21 @@ CHAT_TOKENIZER = (
 # on that slice (what the slice teaches a model that never knew the facts).
 # Where the provider splits test entities into T and V: retraining on T, scored
 # on V (Deeb & Roger 2024), for every model (base: drift; oracle: never knew V).
+# Every seed replica of an unlearned model is attacked, each with its own seed; the
+# references, trained once, are relearned once.
 RELEARN_RUNS = (
-    [(run, "unrelated") for run in UNLEARNED]
+    [(run, "unrelated") for run in ATTACKED]
     + [(ref, "unrelated") for ref in REFERENCES]
-    + [(run, "forget") for run in UNLEARNED + REFERENCES[1:]]
-    + ([(m, "retrain") for m in UNLEARNED + REFERENCES] if CATALOG.retrain_sets else [])
+    + [(run, "forget") for run in ATTACKED + REFERENCES[1:]]
+    + ([(m, "retrain") for m in ATTACKED + REFERENCES] if CATALOG.retrain_sets else [])
 )
+
+
+def relearning_seed(parent):
+    """The relearning seed of a parent: shifted by its seed replica's number."""
+    return RELEARN["seed"] + UNLEARNING_POINTS.get(parent, {"replica": 0})["replica"]
+
+
 # Evaluation variants: variant -> (prompt variant, few-shot count). A prompt variant
 # is a prompt format or a rephrased copy of the benchmark. Every benchmark is asked
 # in the prompt formats; the attacks (k-shot, rephrased copies) ask the forget
@@ -156,7 +176,7 @@ wildcard_constraints:
     run="|".join(map(re.escape, UNLEARNING_POINTS)),
     model="|".join(map(re.escape, CHECKPOINTS)),
     trained="|".join(REFERENCES),
-    parent="|".join(REFERENCES + UNLEARNED),
+    parent="|".join(map(re.escape, REFERENCES + ATTACKED)),
     corpus="unrelated|forget|retrain",
     benchmark="|".join(BENCHMARKS),
     transform="|".join(rephrase.TRANSFORMS),
@@ -331,7 +351,7 @@ REPHRASED = [
 ]
 TABLES = {
     name: layout.table(name)
-    for name in ("gate", "summary", "prompt_attacks", "relearning", "frontier")
+    for name in ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds")
 }
 FIGURES = {
     name: [layout.figure(name, ext) for ext in ("pdf", "png")]

@@ -138,7 +138,8 @@ rule relearn:
     resources:
         **job_resources("relearn"),
     params:
-        relearning=RELEARN,
+        relearning=lambda wildcards: RELEARN
+        | {"seed": relearning_seed(wildcards.parent)},
         # Forget data already sliced by the provider (no tested fact): used whole.
         sliced=CATALOG.forget_slices,
         steps=RELEARN_STEPS,

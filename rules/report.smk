@@ -103,6 +103,28 @@ rule frontier_table:
         "../workflow/scripts/frontier_table.py"
 
 
+rule seeds_table:
+    input:
+        summary=TABLES["summary"],
+        prompt_attacks=TABLES["prompt_attacks"],
+        relearning=TABLES["relearning"],
+    output:
+        table=TABLES["seeds"],
+        provenance=sidecars([TABLES["seeds"]]),
+    log:
+        layout.log("seeds_table"),
+    benchmark:
+        layout.cost("seeds_table")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("seeds_table"),
+    params:
+        replicas=REPLICAS,
+    script:
+        "../workflow/scripts/seeds_table.py"
+
+
 rule summary_markdown:
     input:
         **TABLES,
@@ -121,6 +143,7 @@ rule summary_markdown:
         scorings=SCORINGS,
         primary_format=PRIMARY,
         references=REFERENCES,
+        replicas=REPLICAS,
         min_accuracy=config["gate"]["min_accuracy"],
     script:
         "../workflow/scripts/summary_markdown.py"

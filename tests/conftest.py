@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,22 @@ def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = Non
         )
         dag = DAGSettings(targets=set(targets)) if targets else None
         workflow.dag(dag).execute_workflow(executor="local")
+
+
+def dry_run_job_counts(configfile: Path, workdir: Path) -> dict[str, int]:
+    """Jobs per rule of a config's whole graph, planned offline in an empty folder."""
+    env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    command = [sys.executable, "-m", "snakemake", "-n", "--configfile", str(configfile)]
+    result = subprocess.run(
+        [*command, "--directory", str(workdir)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = result.stdout.split("Job stats:")[1].split("\n\n")[0]
+    return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.M)}
 
 
 # Every prompt template but chat, which needs a pretrained model's chat template: the

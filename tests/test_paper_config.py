@@ -1,37 +1,9 @@
 """config/paper.yaml plans offline: the whole graph of the paper's study, nothing fetched."""
 
-import os
-import re
-import subprocess
-import sys
-
 import yaml
-from conftest import REPO
+from conftest import REPO, dry_run_job_counts
 
 PAPER = REPO / "config/paper.yaml"
-
-
-def dry_run_job_counts(tmp_path) -> dict[str, int]:
-    env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-n",
-            "--configfile",
-            str(PAPER),
-            "--directory",
-            str(tmp_path),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    stats = result.stdout.split("Job stats:")[1].split("\n\n")[0]
-    return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.M)}
 
 
 def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
@@ -39,7 +11,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
     benchmarks, runs = config["data"]["benchmarks"], config["unlearning"]
     templates = list((REPO / "workflow/tasks/templates").glob("*.yaml"))
     relearning_runs = 2 * len(runs) + 1  # unrelated and forget data, plus the base control
-    counts = dry_run_job_counts(tmp_path)
+    counts = dry_run_job_counts(PAPER, tmp_path)
     expected = {
         "fetch_base": 1,
         "corpus": len(config["data"]["corpora"]),
@@ -61,6 +33,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
                 "prompt_attacks_table",
                 "relearning_table",
                 "frontier_table",
+                "seeds_table",
                 "summary_markdown",
                 "claims_markdown",
                 "plot_tradeoff",

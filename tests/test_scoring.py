@@ -156,6 +156,28 @@ def test_matched_forget_accuracy_picks_each_runs_best_capability_at_a_level_both
     assert frontier[matched].capability_accuracy.tolist() == [0.7, 0.6]
 
 
+def test_seed_spread_summarises_each_run_over_its_replicas_only():
+    from unlearning_audit.tables import seed_spread
+
+    table = pd.DataFrame(
+        {
+            "checkpoint": ["a", "a.seed-1", "a.seed-2", "a", "b", "a.sweep-x-1", "base"],
+            "benchmark": ["bio", "bio", "bio", "cyber", "bio", "bio", "bio"],
+            "accuracy": [0.2, 0.4, 0.9, 0.5, 0.3, 0.0, 1.0],
+        }
+    )
+    replicas = {"a": ["a", "a.seed-1", "a.seed-2"], "b": ["b"]}
+    spread = seed_spread(table, replicas, "checkpoint", ["benchmark"], "accuracy")
+    rows = spread.set_index(["run", "benchmark"])
+    # A sweep point and a reference are no replicas of any run.
+    assert len(rows) == 3
+    bio = rows.loc[("a", "bio")]
+    assert bio.n_seeds == 3 and bio["mean"] == pytest.approx(0.5)
+    assert bio["std"] == pytest.approx(np.std([0.2, 0.4, 0.9], ddof=1))
+    assert (bio["min"], bio["max"], bio["values"]) == (0.2, 0.9, "0.2 0.4 0.9")
+    assert rows.loc[("b", "bio")].n_seeds == 1 and math.isnan(rows.loc[("b", "bio")]["std"])
+
+
 def test_retraining_is_scored_on_v_items_only(tiny_study):
     relearning = pd.read_csv(tiny_study / "results/tables/relearning.csv")
     retrained = relearning[(relearning.relearn_corpus == "retrain") & (relearning.role == "forget")]

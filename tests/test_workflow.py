@@ -6,7 +6,16 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import REPO, copy_study, load_tiny_config, make_workdir, outputs_rerun
+import yaml
+from conftest import (
+    REPO,
+    copy_study,
+    dry_run_job_counts,
+    load_tiny_config,
+    make_workdir,
+    outputs_rerun,
+    run_snakemake,
+)
 
 from unlearning_audit import layout
 
@@ -63,6 +72,46 @@ def test_a_sweep_adds_frontier_points_that_attacks_read_but_relearning_does_not(
     assert (matched.forget_accuracy <= matched.matched_level).all()
 
 
+def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_study, tmp_path):
+    """seeds: 2 adds, per unlearning entry, a run with every seed one higher, attacked
+    by relearning with its own seed; run here for one entry, planned for all."""
+    study = copy_study(tiny_study, tmp_path / "study")
+    config = load_tiny_config() | {"seeds": 2}
+    make_workdir(study, config)
+    replica = layout.seed_replica("gradient_ascent", 1)
+    relearned = layout.relearned(replica, "unrelated", 10)
+    run_snakemake(study, targets=[layout.checkpoint(relearned)])
+
+    def record(name, file="provenance.json"):
+        return json.loads((study / layout.checkpoint(name) / file).read_text())
+
+    assert record(replica)["seed"] == config["unlearning"]["gradient_ascent"]["params"]["seed"] + 1
+    assert record(relearned)["seed"] == config["attacks"]["relearning"]["seed"] + 1
+    assert record(relearned)["params"]["relearning"]["lr"] == config["attacks"]["relearning"]["lr"]
+    # Another seed draws other batches: the losses differ from the entry's own run.
+    first_relearned = layout.relearned("gradient_ascent", "unrelated", 10)
+    pairs = (("gradient_ascent", replica, "steps"), (first_relearned, relearned, "losses"))
+    for first, other, losses in pairs:
+        assert record(first, "training.json")[losses] != record(other, "training.json")[losses]
+
+    # The whole graph, planned: one more run per entry, each evaluated and attacked.
+    plans = {}
+    for seeds in (1, 2):
+        configfile = tmp_path / f"seeds-{seeds}.yaml"
+        configfile.write_text(yaml.safe_dump(config | {"seeds": seeds}))
+        plans[seeds] = dry_run_job_counts(configfile, tmp_path / f"plan-{seeds}")
+    runs = len(config["unlearning"])
+    corpora = 3  # unrelated data, the forget slice, retraining on T
+    added = {rule: n - plans[1][rule] for rule, n in plans[2].items() if n != plans[1][rule]}
+    assert added == {
+        "unlearn": runs,
+        "evaluate": runs,
+        "relearn": runs * corpora,
+        "evaluate_relearning": runs * corpora,
+        "total": runs * (2 + 2 * corpora),
+    }
+
+
 def test_every_rule_wrote_its_log(tiny_study):
     logs = tiny_study / "results/logs"
     assert (logs / "train_base/base.log").read_text().strip()
@@ -111,7 +160,7 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
         *(evaluations(relearned, ["cloze"])),
         *(
             f"results/tables/{t}.csv"
-            for t in ("summary", "prompt_attacks", "relearning", "frontier")
+            for t in ("summary", "prompt_attacks", "relearning", "frontier", "seeds")
         ),
         "results/tables/summary.md",
         "results/tables/claims.md",

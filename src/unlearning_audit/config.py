@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from unlearning_audit.layout import CHAT_FORMAT, GENERATE, OWN_TASK, sweep_point
+from unlearning_audit.layout import CHAT_FORMAT, GENERATE, OWN_TASK, seed_replica, sweep_point
 from unlearning_audit.providers import catalog, provider
 from unlearning_audit.rephrase import TRANSFORMS
 
@@ -112,6 +112,8 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"({', '.join(sorted(entry['params']))})"
             )
     for name, point in unlearning_points(config).items():
+        if point["replica"]:
+            continue  # its run's params with another seed
         prefix = ("unlearning", point["run"], "params")
         if point["knob"] and name != point["run"]:
             prefix = ("unlearning", point["run"], "sweep")
@@ -143,20 +145,29 @@ def _check_rmu(params: dict, prefix: tuple, num_layers, data_catalog) -> None:
 def unlearning_points(config: dict) -> dict[str, dict]:
     """Every unlearned checkpoint the study makes: each ``unlearning`` entry as
     written, then one per further value of its ``sweep`` knob (the points of its
-    trade-off frontier). Name -> {run, method, params, knob, value}; knob and
-    value are None for an entry without a sweep."""
+    trade-off frontier), then the entry repeated with other seeds (``seeds``).
+    Name -> {run, method, params, knob, value, replica}; knob and value are None
+    for an entry without a sweep; replica r > 0 adds r to the method's seed (and
+    to the seed of the relearning runs that attack it)."""
     points = {}
     for run, entry in config["unlearning"].items():
         [(knob, values)] = entry.get("sweep", {None: []}).items()
         value = entry["params"][knob] if knob else None
         points[run] = {"run": run, "method": entry["method"], "params": entry["params"]}
-        points[run] |= {"knob": knob, "value": value}
+        points[run] |= {"knob": knob, "value": value, "replica": 0}
         for other in values:
             if other != value:
                 points[sweep_point(run, knob, other)] = points[run] | {
                     "params": entry["params"] | {knob: other},
                     "value": other,
                 }
+    for run, entry in config["unlearning"].items():
+        for replica in range(1, config.get("seeds", 1)):
+            params = entry["params"] | {"seed": entry["params"]["seed"] + replica}
+            points[seed_replica(run, replica)] = points[run] | {
+                "params": params,
+                "replica": replica,
+            }
     return points
 
 

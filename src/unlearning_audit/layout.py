@@ -113,11 +113,18 @@ ORACLE = "oracle"
 
 RELEARN_MARK = ".relearn-"
 SWEEP_MARK = ".sweep-"
+SEED_MARK = ".seed-"
 
 
 def sweep_point(run: str, knob: str, value) -> str:
     """Name of the checkpoint of unlearning run ``run`` with ``knob`` set to ``value``."""
     return f"{run}{SWEEP_MARK}{knob}-{value:g}"
+
+
+def seed_replica(run: str, replica: int) -> str:
+    """Name of unlearning run ``run`` repeated with its seeds shifted by ``replica``
+    (config ``seeds``); replica 0 is the run itself."""
+    return f"{run}{SEED_MARK}{replica}" if replica else run
 
 
 def relearned(parent: str, corpus: str, steps) -> str:

@@ -115,3 +115,26 @@ def strongest_attacks(attacks) -> dict[tuple, tuple[str, str]]:
         ranked = candidates.sort_values(["recovery", "variant"], na_position="first")
         choices[key] = (ranked.variant.iloc[-1], split)
     return choices
+
+
+def seed_spread(table, replicas: dict[str, list[str]], name: str, keys: list[str], value: str):
+    """Mean and spread over seeds of column ``value``: the rows whose column ``name``
+    is one of a run's seed replicas (``replicas``: run -> checkpoints, the run
+    itself first), grouped by run and ``keys``. ``std`` is the sample standard
+    deviation (NaN for one seed); ``values`` lists each replica's, in seed order."""
+    import pandas as pd
+
+    run_of = {c: run for run, names in replicas.items() for c in names}
+    seed_of = {c: i for names in replicas.values() for i, c in enumerate(names)}
+    rows = table[table[name].isin(list(run_of))].assign(
+        run=lambda t: t[name].map(run_of), seed=lambda t: t[name].map(seed_of)
+    )
+    rows = rows.sort_values("seed")
+    spread = rows.groupby(["run", *keys], sort=False, dropna=False)[value]
+    return pd.concat(
+        [
+            spread.agg(["count", "mean", "std", "min", "max"]).rename(columns={"count": "n_seeds"}),
+            spread.agg(lambda v: " ".join(f"{x:.4g}" for x in v)).rename("values"),
+        ],
+        axis=1,
+    ).reset_index()

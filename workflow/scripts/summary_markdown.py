@@ -84,9 +84,42 @@ def frontier_section(frontier):
     return lines
 
 
-def scoring_section(scoring, summary, attacks, relearning, frontier, primary, references):
-    summary, attacks, relearning, frontier = (
-        t[t.scoring == scoring] for t in (summary, attacks, relearning, frontier)
+def spread_text(row) -> str:
+    if row.n_seeds < 2:
+        return f"{row['mean']:.2f} (1 seed)"
+    return f"{row['mean']:.2f} ± {row['std']:.2f} [{row['min']:.2f}, {row['max']:.2f}]"
+
+
+def seeds_section(seeds, primary):
+    """Each run's zero-shot accuracies and its accuracy after the longest relearning,
+    as mean ± standard deviation [range] over its seed replicas (seeds.csv)."""
+    zero = seeds[(seeds.statistic == "accuracy") & (seeds.variant == primary)]
+    relearned = seeds[seeds.statistic == "accuracy after relearning"]
+    last = relearned[relearned.relearn_steps == relearned.relearn_steps.max()]
+    columns = [
+        zero.assign(column=zero.benchmark + " zero-shot"),
+        *(
+            last[last.relearn_corpus == corpus].assign(
+                column=last.benchmark + f" after {label} (" + last.scored_items + " items)"
+            )
+            for corpus, label in (("unrelated", "unrelated data"), ("retrain", "retraining on T"))
+        ),
+    ]
+    cells = pd.concat(columns).assign(cell=lambda t: [spread_text(r) for _, r in t.iterrows()])
+    view = cells.pivot(index="run", columns="column", values="cell")
+    n = int(seeds.n_seeds.max())
+    return [
+        f"**Over seeds** ({n} runs of each unlearning entry, each attacked by relearning "
+        "with its own seed; mean ± standard deviation [range], results/tables/seeds.csv):",
+        "",
+        view.to_markdown(),
+        "",
+    ]
+
+
+def scoring_section(scoring, summary, attacks, relearning, frontier, seeds, primary, references):
+    summary, attacks, relearning, frontier, seeds = (
+        t[t.scoring == scoring] for t in (summary, attacks, relearning, frontier, seeds)
     )
     zero = summary[summary.variant == primary]
     zero_shot = zero.assign(
@@ -169,6 +202,7 @@ def scoring_section(scoring, summary, attacks, relearning, frontier, primary, re
         "",
         pd.DataFrame(relearn_rows).to_markdown(index=False),
         "",
+        *(seeds_section(seeds, primary) if (seeds.n_seeds > 1).any() else []),
     ]
 
 
@@ -178,10 +212,14 @@ with job(snakemake):
     gate = pd.read_csv(snakemake.input.gate)
     tables = [
         pd.read_csv(snakemake.input[name])
-        for name in ("summary", "prompt_attacks", "relearning", "frontier")
+        for name in ("summary", "prompt_attacks", "relearning", "frontier", "seeds")
     ]
     # Test items only; dev rows of prompt attacks are where claims.md chooses attacks.
     tables[1] = tables[1][tables[1].split == "test"]
+    # The runs as configured; their other seeds appear only as spread (seeds_section).
+    repeats = [c for names in snakemake.params.replicas.values() for c in names[1:]]
+    tables[0], tables[1] = (t[~t.checkpoint.isin(repeats)] for t in tables[:2])
+    tables[2] = tables[2][~tables[2].parent.isin(repeats)]
     text = "\n".join(
         [
             "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise, "
