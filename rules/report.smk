@@ -227,6 +227,7 @@ rule plot_relearning:
         scoring=SCORINGS[0],
         primary_format=PRIMARY,
         unlearned=UNLEARNED,
+        replicas=REPLICAS,
         tuning=RELEARN["tuning"],
     script:
         "../workflow/scripts/plot_relearning.py"

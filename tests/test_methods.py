@@ -132,6 +132,33 @@ def test_llmu_kl_starts_at_zero_and_the_forget_answers_get_less_likely(
     assert all(torch.isfinite(torch.tensor(list(s.values()))).all() for s in steps)
 
 
+def test_llmu_mismatched_answers_in_k_passes_give_the_whole_batchs_loss_and_gradient(
+    tiny_model, tiny_tokenizer, data
+):
+    """LLMU runs its k mismatched answers per question as k passes (one batch of
+    activations at a time); their shares must add up to the mean over all answers."""
+    from unlearning_audit.methods.common import sequence_nll
+    from unlearning_audit.models import tokenize_answers
+
+    questions = [q for q, _ in data.forget_qa[:4]]
+    draws = [[a for _, a in data.retain_qa[i : i + 4]] for i in range(0, 12, 4)]
+
+    def gradient(loss):
+        tiny_model.zero_grad(set_to_none=True)
+        loss.backward()
+        return [p.grad.clone() for p in tiny_model.parameters()]
+
+    whole = tokenize_answers(tiny_tokenizer, questions * 3, sum(draws, []), 48)
+    loss = tiny_model(**whole).loss
+    expected = gradient(loss)
+    passes = [tokenize_answers(tiny_tokenizer, questions, answers, 48) for answers in draws]
+    tokens = sum(int((b["labels"][:, 1:] != -100).sum()) for b in passes)
+    shares = [sequence_nll(tiny_model, b).sum() / tokens for b in passes]
+    assert sum(s.item() for s in shares) == pytest.approx(loss.item(), rel=1e-5)
+    for ours, theirs in zip(gradient(sum(shares)), expected):
+        torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-6)
+
+
 @pytest.mark.parametrize(
     ("method", "params", "at_start"),
     [

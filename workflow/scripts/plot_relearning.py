@@ -54,6 +54,13 @@ with job(snakemake):
                         label=f"{name}, {CORPORA[corpus]}",
                         alpha=1 if corpus == "unrelated" else 0.6,
                     )
+        # The entry's other seeds (config `seeds`), unlearned and relearned on their own
+        # seeds: thin lines, unrelated data only, so the spread shows beside run 0.
+        for method, color in colors.items():
+            for replica in snakemake.params.replicas[method][1:]:
+                run = rows[(rows.parent == replica) & (rows.relearn_corpus == "unrelated")]
+                run = run.sort_values("relearn_steps")
+                ax.plot(run.relearn_steps, run.accuracy, "-", color=color, lw=0.8, alpha=0.5)
         base_run = rows[(rows.parent == "base") & (rows.relearn_corpus == "unrelated")]
         base_run = base_run.sort_values("relearn_steps")
         ax.axhline(

@@ -117,9 +117,11 @@ def seeds_section(seeds, primary):
     ]
 
 
-def scoring_section(scoring, summary, attacks, relearning, frontier, seeds, primary, references):
+def scoring_section(
+    scoring, summary, prompt_attacks, relearning, frontier, seeds, primary, references
+):
     summary, attacks, relearning, frontier, seeds = (
-        t[t.scoring == scoring] for t in (summary, attacks, relearning, frontier, seeds)
+        t[t.scoring == scoring] for t in (summary, prompt_attacks, relearning, frontier, seeds)
     )
     zero = summary[summary.variant == primary]
     zero_shot = zero.assign(
@@ -210,16 +212,21 @@ with job(snakemake):
     primary, references = snakemake.params.primary_format, snakemake.params.references
     scorings = snakemake.params.scorings
     gate = pd.read_csv(snakemake.input.gate)
-    tables = [
-        pd.read_csv(snakemake.input[name])
+    tables = {
+        name: pd.read_csv(snakemake.input[name])
         for name in ("summary", "prompt_attacks", "relearning", "frontier", "seeds")
-    ]
+    }
     # Test items only; dev rows of prompt attacks are where claims.md chooses attacks.
-    tables[1] = tables[1][tables[1].split == "test"]
+    attacks = tables["prompt_attacks"]
+    tables["prompt_attacks"] = attacks[attacks.split == "test"]
     # The runs as configured; their other seeds appear only as spread (seeds_section).
     repeats = [c for names in snakemake.params.replicas.values() for c in names[1:]]
-    tables[0], tables[1] = (t[~t.checkpoint.isin(repeats)] for t in tables[:2])
-    tables[2] = tables[2][~tables[2].parent.isin(repeats)]
+    for name, column in (
+        ("summary", "checkpoint"),
+        ("prompt_attacks", "checkpoint"),
+        ("relearning", "parent"),
+    ):
+        tables[name] = tables[name][~tables[name][column].isin(repeats)]
     text = "\n".join(
         [
             "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise, "
@@ -236,7 +243,9 @@ with job(snakemake):
             *(
                 line
                 for scoring in scorings
-                for line in scoring_section(scoring, *tables, primary, references)
+                for line in scoring_section(
+                    scoring, **tables, primary=primary, references=references
+                )
             ),
         ]
     )

@@ -29,7 +29,13 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from unlearning_audit.methods.common import UnlearningData, adamw, merged, trainable
+from unlearning_audit.methods.common import (
+    UnlearningData,
+    adamw,
+    merged,
+    sequence_nll,
+    trainable,
+)
 from unlearning_audit.models import shuffled_batches, tokenize_answers
 
 
@@ -50,34 +56,40 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     for _ in (bar := tqdm(range(steps), desc="llmu", mininterval=5)):
         questions, answers = zip(*next(forget_batches))
         forget = tokenize_answers(tokenizer, questions, answers, max_len)
-        mismatched = [rng.choice(other_answers) for _ in range(k) for _ in questions]
-        random_batch = tokenize_answers(tokenizer, questions * k, mismatched, max_len)
+        mismatched = [
+            tokenize_answers(
+                tokenizer, questions, [rng.choice(other_answers) for _ in questions], max_len
+            )
+            for _ in range(k)
+        ]
         retain = tokenize_answers(tokenizer, *zip(*next(retain_batches)), max_len)
 
+        # One backward per pass (their gradients add up to the whole loss's), so one
+        # batch's activations are held at a time: the k mismatched answers are k
+        # passes, each adding its tokens' share of the mean NLL over all of them.
+        optimizer.zero_grad(set_to_none=True)
         forget_nll = model(**forget).loss
-        random_nll = model(**random_batch).loss
+        (-params["ga_weight"] * forget_nll).backward()
+        answer_tokens = sum(int((batch["labels"][:, 1:] != -100).sum()) for batch in mismatched)
+        random_nll = 0.0
+        for batch in mismatched:
+            share = sequence_nll(model, batch).sum() / answer_tokens
+            (params["random_weight"] * share).backward()
+            random_nll += share.item()
         inputs = {"input_ids": retain["input_ids"], "attention_mask": retain["attention_mask"]}
-        current = model(**inputs)
         reference = original(**inputs).logits
+        current = model(**inputs).logits
         mask = retain["attention_mask"].bool()
         kl = F.kl_div(
-            current.logits[mask].log_softmax(-1),
+            current[mask].log_softmax(-1),
             reference[mask].log_softmax(-1),
             log_target=True,
             reduction="batchmean",
         )
-        loss = (
-            -params["ga_weight"] * forget_nll
-            + params["random_weight"] * random_nll
-            + params["kl_weight"] * kl
-        )
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        (params["kl_weight"] * kl).backward()
         optimizer.step()
         schedule.step()
-        history.append(
-            {"forget_nll": forget_nll.item(), "random_nll": random_nll.item(), "kl": kl.item()}
-        )
+        history.append({"forget_nll": forget_nll.item(), "random_nll": random_nll, "kl": kl.item()})
         bar.set_postfix(history[-1], refresh=False)
     merged(model)
     return {"steps": history}
