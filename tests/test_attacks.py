@@ -75,6 +75,7 @@ def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp
             for s in layout.SCORINGS
         ),
         "results/tables/relearning.csv",
+        "results/tables/seeds.csv",  # its relearning rows
         "results/tables/summary.md",  # the README's key numbers include relearning
         "results/tables/claims.md",  # claim (c) is relearning's
         "results/figures/relearning_recovery.pdf",

@@ -111,9 +111,8 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"unlearning.{name}.sweep.{knob}: not a parameter of this run "
                 f"({', '.join(sorted(entry['params']))})"
             )
-    for name, point in unlearning_points(config).items():
-        if point["replica"]:
-            continue  # its run's params with another seed
+    # Seed replicas are their run's params with another seed: checked as the run.
+    for name, point in unlearning_points(config | {"seeds": 1}).items():
         prefix = ("unlearning", point["run"], "params")
         if point["knob"] and name != point["run"]:
             prefix = ("unlearning", point["run"], "sweep")

@@ -34,7 +34,8 @@ def sequence_nll(model, batch: dict):
     """Summed negative log-likelihood of each row's labelled tokens (a vector)."""
     logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
     labels = batch["labels"][:, 1:]
-    logprobs = logits[:, :-1].log_softmax(-1)
+    # In float32 whatever the weights' dtype, as transformers computes its loss.
+    logprobs = logits[:, :-1].float().log_softmax(-1)
     picked = logprobs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
     return -(picked * (labels != -100)).sum(-1)
 
