@@ -237,6 +237,13 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
     assert (study / "results/tables/claims.md").read_text().strip() in readme
     assert "results/evals/rmu/cyber/generate/cloze.json" in readme
     assert (study / "docs/relearning_recovery.png").exists()
+    # Another page (a second study's), its figures in their own folder beside it.
+    page = study / "docs/other_study.md"
+    page.write_text(f"{README_START}\n{README_END}\n")
+    command = ["readme", str(page), "--figures", "other_study"]
+    subprocess.run([sys.executable, "-m", "unlearning_audit", *command], cwd=study, check=True)
+    assert "![relearning_recovery](other_study/relearning_recovery.png)" in page.read_text()
+    assert (study / "docs/other_study/relearning_recovery.png").exists()
 
 
 def test_a_consumer_rereads_a_folder_only_when_a_file_changed(tiny_tokenizer, tmp_path):

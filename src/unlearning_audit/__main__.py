@@ -59,7 +59,6 @@ FIGURES = [
     f"results/figures/{name}.png"
     for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery")
 ]
-FIGURE_COPIES = "docs"
 EXAMPLE = [
     "results/tables/summary.csv",
     "--select",
@@ -88,7 +87,7 @@ def _readme(args) -> int:
             "",
             Path(layout.SUMMARY_MARKDOWN).read_text().strip(),
             "",
-            *(f"![{Path(f).stem}]({FIGURE_COPIES}/{Path(f).name})\n" for f in FIGURES),
+            *(f"![{Path(f).stem}]({args.figures}/{Path(f).name})\n" for f in FIGURES),
             "Where one of these numbers comes from, every hash recomputed:",
             "",
             "```sh",
@@ -101,10 +100,11 @@ def _readme(args) -> int:
             README_END,
         ]
     )
-    Path(FIGURE_COPIES).mkdir(exist_ok=True)
-    for figure in FIGURES:
-        shutil.copy(figure, FIGURE_COPIES)
     readme = Path(args.readme)
+    copies = readme.parent / args.figures
+    copies.mkdir(parents=True, exist_ok=True)
+    for figure in FIGURES:
+        shutil.copy(figure, copies)
     text = readme.read_text()
     start, end = text.index(README_START), text.index(README_END) + len(README_END)
     readme.write_text(text[:start] + block + text[end:])
@@ -135,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
 
     readme = commands.add_parser("readme", help="refresh the README's generated results")
     readme.add_argument("readme", nargs="?", default="README.md")
+    readme.add_argument(
+        "--figures",
+        default="docs",
+        help="where the figures are copied, relative to the README's folder",
+    )
     readme.set_defaults(run=_readme)
 
     check = commands.add_parser("check-lock", help="say what to run after a crash left a lock")
