@@ -200,6 +200,14 @@ BAD_CONFIGS = {
         lambda c: c["unlearning"]["gradient_ascent"].update(sweep={"num_steps": [10, 0]}),
         "config error: unlearning.gradient_ascent.sweep.num_steps: 0 is less than",
     ),
+    "a run without a seed, repeated over seeds": (
+        lambda c: (c.update(seeds=2), c["unlearning"]["llmu"]["params"].pop("seed")),
+        "config error: missing key unlearning.llmu.params.seed",
+    ),
+    "no seeds": (
+        lambda c: c.update(seeds=0),
+        "config error: seeds: 0 is less than the minimum of 1",
+    ),
     "dev split larger than the data": (
         lambda c: c["data"].update(dev_items_per_domain=10000),
         "config error: data.dev_items_per_domain: 10000 dev items, but a domain of 8 "
