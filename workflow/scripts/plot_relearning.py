@@ -56,11 +56,14 @@ with job(snakemake):
                     )
         # The entry's other seeds (config `seeds`), unlearned and relearned on their own
         # seeds: thin lines, unrelated data only, so the spread shows beside run 0.
+        label = "other seeds, unrelated data"
         for method, color in colors.items():
             for replica in snakemake.params.replicas[method][1:]:
                 run = rows[(rows.parent == replica) & (rows.relearn_corpus == "unrelated")]
                 run = run.sort_values("relearn_steps")
-                ax.plot(run.relearn_steps, run.accuracy, "-", color=color, lw=0.8, alpha=0.5)
+                style = {"color": color, "lw": 0.8, "alpha": 0.5, "label": label}
+                ax.plot(run.relearn_steps, run.accuracy, "-", **style)
+                label = None  # one legend entry for them all
         base_run = rows[(rows.parent == "base") & (rows.relearn_corpus == "unrelated")]
         base_run = base_run.sort_values("relearn_steps")
         ax.axhline(

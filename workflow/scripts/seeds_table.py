@@ -23,17 +23,16 @@ with job(snakemake):
         pd.read_csv(snakemake.input[name]) for name in ("summary", "prompt_attacks", "relearning")
     )
     summary, attacks = (t[t.split == "test"] for t in (summary, attacks))
+    # (table, the column naming the checkpoint, keys, the value, what it is)
+    sources = [
+        (summary, "checkpoint", ATTACK_KEYS, "accuracy", "accuracy"),
+        (attacks, "checkpoint", ATTACK_KEYS, "recovery", "recovery"),
+        (relearning, "parent", RELEARN_KEYS, "accuracy", "accuracy after relearning"),
+    ]
     table = pd.concat(
         [
-            seed_spread(summary, replicas, "checkpoint", ATTACK_KEYS, "accuracy").assign(
-                statistic="accuracy"
-            ),
-            seed_spread(attacks, replicas, "checkpoint", ATTACK_KEYS, "recovery").assign(
-                statistic="recovery"
-            ),
-            seed_spread(relearning, replicas, "parent", RELEARN_KEYS, "accuracy").assign(
-                statistic="accuracy after relearning"
-            ),
+            seed_spread(rows, replicas, name, keys, value).assign(statistic=statistic)
+            for rows, name, keys, value, statistic in sources
         ],
         ignore_index=True,
     )
