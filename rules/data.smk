@@ -26,6 +26,7 @@ rule prompt_template:
 rule benchmark_task:
     input:
         splits=splits("{benchmark}"),
+        fewshot=lambda wildcards: fewshot_items(wildcards.benchmark),
         # The template it includes, and what that includes in turn.
         templates=TEMPLATE_COPIES,
     output:

@@ -1,25 +1,51 @@
-if BASE["source"] == "hub":
+HUB_MODELS = [name for name, source in FETCHED.items() if source["source"] == "hub"]
 
-    rule fetch_base:
+if HUB_MODELS:
+
+    rule fetch_model:
         output:
-            directory(layout.checkpoint("base")),
+            directory(layout.checkpoint("{fetched}")),
         log:
-            layout.log("fetch_base"),
+            layout.log("fetch_model", "{fetched}"),
         benchmark:
-            layout.cost("fetch_base")
+            layout.cost("fetch_model", "{fetched}")
+        wildcard_constraints:
+            fetched="|".join(map(re.escape, HUB_MODELS)),
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
-            **job_resources("fetch_base"),
+            **job_resources("fetch_model"),
         params:
-            name=BASE["name"],
-            revision=BASE["revision"],
+            model=lambda wildcards: FETCHED[wildcards.fetched],
             dtype=DTYPE,
-            trust_remote_code=TRUST_REMOTE_CODE,
         script:
-            "../workflow/scripts/fetch_base.py"
+            "../workflow/scripts/fetch_model.py"
 
-else:
+
+if GGUF_FILES:
+
+    rule convert_gguf:
+        input:
+            lambda wildcards: GGUF_FILES[wildcards.fetched],
+        output:
+            directory(layout.checkpoint("{fetched}")),
+        log:
+            layout.log("convert_gguf", "{fetched}"),
+        benchmark:
+            layout.cost("convert_gguf", "{fetched}")
+        wildcard_constraints:
+            fetched="|".join(map(re.escape, GGUF_FILES)),
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("convert_gguf"),
+        params:
+            package=lambda wildcards: FETCHED[wildcards.fetched]["package"],
+        script:
+            "../workflow/scripts/convert_gguf.py"
+
+
+if TRAINED_BASE:
 
     if BASE["source"] == "scratch":
 
@@ -48,7 +74,7 @@ else:
             data=lambda wildcards: training_data(wildcards.trained),
             # A pretrained model to implant the data into; none: train from scratch.
             pretrained=(
-                [layout.checkpoint("pretrained")] if BASE["source"] == "gguf" else []
+                [layout.checkpoint("pretrained")] if "pretrained" in FETCHED else []
             ),
             tokenizer=[layout.TOKENIZER] if BASE["source"] == "scratch" else [],
         output:
@@ -72,27 +98,6 @@ else:
             "../workflow/scripts/train_base.py"
 
 
-if BASE["source"] == "gguf":
-
-    rule convert_gguf:
-        input:
-            GGUF_FILE,
-        output:
-            directory(layout.checkpoint("pretrained")),
-        log:
-            layout.log("convert_gguf"),
-        benchmark:
-            layout.cost("convert_gguf")
-        conda:
-            "../envs/unlearning-audit.yaml"
-        resources:
-            **job_resources("convert_gguf"),
-        params:
-            package=BASE["package"],
-        script:
-            "../workflow/scripts/convert_gguf.py"
-
-
 rule unlearn:
     input:
         base=layout.checkpoint("base"),
@@ -106,6 +111,8 @@ rule unlearn:
         layout.log("unlearn", "{run}"),
     benchmark:
         layout.cost("unlearn", "{run}")
+    wildcard_constraints:
+        run="|".join(map(re.escape, TRAINED_RUNS)),
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1

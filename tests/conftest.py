@@ -71,14 +71,14 @@ def dry_run_job_counts(configfile: Path, workdir: Path) -> dict[str, int]:
     return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.M)}
 
 
-# Every prompt template but chat, which needs a pretrained model's chat template: the
-# templates a base model trained from scratch practises.
+# Every prompt template but chat, which needs a pretrained model's chat template, and
+# paper, the paper's prompt for real benchmarks: the templates toy-world tests practise.
 TEMPLATES = {
     name: template
     for name, template in read_prompt_templates(
         sorted((REPO / "workflow/tasks/templates").glob("*.yaml"))
     ).items()
-    if name != layout.CHAT_FORMAT
+    if name not in (layout.CHAT_FORMAT, "paper")
 }
 
 

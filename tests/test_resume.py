@@ -1,12 +1,13 @@
 """A study killed inside a model job resumes, as the README says, to the same tables."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 
-from conftest import REPO, assert_same_tables, load_tiny_config, make_workdir
+from conftest import REPO, assert_same_tables, copy_study
 
 # Inside a model job: the base model's evaluation has scored a variant, written nothing.
 KILL_WHEN_LOGGED = "results/logs/evaluate/base.log"
@@ -18,7 +19,13 @@ def snakemake(study, *args, **kwargs):
 
 
 def test_a_study_killed_inside_a_model_job_resumes_to_the_same_tables(tiny_study, tmp_path):
-    study = make_workdir(tmp_path / "study", load_tiny_config())
+    # The finished tiny study without the base model's evaluation and the gate table
+    # (what reads it first): the run redoes that job and what depends on it (the
+    # tables and figures), and is killed inside it.
+    study = copy_study(tiny_study, tmp_path / "study")
+    shutil.rmtree(study / "results/evals/base")
+    (study / "results/tables/gate.csv").unlink()
+    (study / KILL_WHEN_LOGGED).unlink()
     run = snakemake(
         study, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )

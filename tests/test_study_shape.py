@@ -80,6 +80,7 @@ def test_every_config_selects_a_provider_and_plans_without_torch(config, tmp_pat
     # A capability corpus only where the pipeline trains the base model on it.
     assert {"forget", "retain", "unrelated"} <= set(contents.corpora.values()) <= set(CORPUS_ROLES)
     assert set(contents.benchmarks.values()) == set(BENCHMARK_ROLES)
+    (tmp_path / "tests").symlink_to(REPO / "tests")  # paper-smoke's data, relative to the study
     # snakemake -n in one process, then which heavy modules that process imported.
     probe = (
         "import sys\nfrom snakemake.cli import main\n"

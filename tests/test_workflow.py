@@ -204,6 +204,16 @@ BAD_CONFIGS = {
         lambda c: (c.update(seeds=2), c["unlearning"]["llmu"]["params"].pop("seed")),
         "config error: missing key unlearning.llmu.params.seed",
     ),
+    "a released model with a sweep": (
+        lambda c: c["unlearning"].update(
+            published={
+                "method": "released",
+                "params": {"source": "hub", "name": "org/model", "revision": "abc"},
+                "sweep": {"revision": [1]},
+            }
+        ),
+        "config error: unlearning.published.sweep: a released model is taken as it is",
+    ),
     "no seeds": (
         lambda c: c.update(seeds=0),
         "config error: seeds: 0 is less than the minimum of 1",

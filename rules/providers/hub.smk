@@ -1,10 +1,15 @@
 # The hub provider: corpora and benchmark questions through `datasets`; benchmarks
 # scored with lm-eval's own tasks (src/unlearning_audit/providers/hub.py).
+# Local files standing in for hub datasets (`data_files`) are the jobs' inputs.
+
+from unlearning_audit.providers.hub import local_files
 
 HUB = config["data"]
 
 
 rule corpus:
+    input:
+        lambda wildcards: local_files([HUB["corpora"][wildcards.name].get("hub", {})]),
     output:
         corpus=layout.corpus("{name}"),
         qa=layout.qa("{name}"),
@@ -24,6 +29,13 @@ rule corpus:
 
 
 rule benchmark_items:
+    input:
+        lambda wildcards: local_files(
+            [
+                *HUB["benchmarks"][wildcards.benchmark]["items"],
+                *HUB["benchmarks"][wildcards.benchmark].get("dev", []),
+            ]
+        ),
     output:
         dev=layout.benchmark_split("{benchmark}", "dev"),
         test=layout.benchmark_split("{benchmark}", "test"),
@@ -38,7 +50,9 @@ rule benchmark_items:
         **job_resources("benchmark_items"),
     params:
         datasets=lambda wildcards: HUB["benchmarks"][wildcards.benchmark]["items"],
+        dev=lambda wildcards: HUB["benchmarks"][wildcards.benchmark].get("dev", []),
         seed=HUB["seed"],
+        max_test_items=HUB.get("max_test_items"),
     script:
         "../../workflow/scripts/benchmark_items.py"
 

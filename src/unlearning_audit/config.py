@@ -16,6 +16,10 @@ from unlearning_audit.rephrase import TRANSFORMS
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
+# The method of an unlearning entry that someone published, taken as it is.
+RELEASED = "released"
+
+
 class ConfigError(ValueError):
     pass
 
@@ -106,6 +110,10 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
     for name, entry in config["unlearning"].items():
         knob = next(iter(entry.get("sweep", {})), None)
+        if knob is not None and entry["method"] == RELEASED:
+            raise ConfigError(
+                f"unlearning.{name}.sweep: a released model is taken as it is; it has no knob"
+            )
         if knob is not None and knob not in entry["params"]:
             raise ConfigError(
                 f"unlearning.{name}.sweep.{knob}: not a parameter of this run "
@@ -147,7 +155,8 @@ def unlearning_points(config: dict) -> dict[str, dict]:
     trade-off frontier), then the entry repeated with other seeds (``seeds``).
     Name -> {run, method, params, knob, value, replica}; knob and value are None
     for an entry without a sweep; replica r > 0 adds r to the method's seed (and
-    to the seed of the relearning runs that attack it)."""
+    to the seed of the relearning runs that attack it). A released model (method
+    ``released``) is one point: it was published once."""
     points = {}
     for run, entry in config["unlearning"].items():
         [(knob, values)] = entry.get("sweep", {None: []}).items()
@@ -161,6 +170,8 @@ def unlearning_points(config: dict) -> dict[str, dict]:
                     "value": other,
                 }
     for run, entry in config["unlearning"].items():
+        if entry["method"] == RELEASED:  # published once: no other seed to run
+            continue
         for replica in range(1, config.get("seeds", 1)):
             params = entry["params"] | {"seed": entry["params"]["seed"] + replica}
             points[seed_replica(run, replica)] = points[run] | {

@@ -48,27 +48,41 @@ def read_benchmark_table(path: str | Path) -> dict[str, dict]:
     }
 
 
-def write_tasks(benchmark: str, variant: str, data_files: dict[str, str], template: str) -> None:
+def write_tasks(
+    benchmark: str,
+    variant: str,
+    data_files: dict[str, str],
+    template: str,
+    fewshot_items: str | None = None,
+) -> None:
     """The lm-eval task YAMLs of one benchmark variant (``layout.task_yamls``), one
     per scoring and split: its name, its data, and what it includes (lm-eval's own
     ``include:``, relative to the YAML's folder): the prompt template, and for
-    generation ``_generate.yaml`` after it (its keys win). The dev task asks the dev
-    items, exemplars drawn from the other dev items (lm-eval leaves the asked one out)."""
+    generation the template's own generation settings (``_generate_<template>.yaml``)
+    or else ``_generate.yaml``, after it (its keys win). The dev task asks the dev
+    items, exemplars drawn from the other dev items (lm-eval leaves the asked one
+    out); ``fewshot_items``: a file whose first items are every task's exemplars instead."""
     import os
 
     import yaml
 
+    generate = Path(template).with_name(f"_generate_{Path(template).stem}.yaml")
+    if not generate.exists():
+        generate = Path(layout.template("_generate"))
+    data_files = dict(data_files) | ({"fewshot": fewshot_items} if fewshot_items else {})
     for scoring in layout.SCORINGS:
         for split in layout.SPLITS:
             path = layout.task_yaml(benchmark, variant, scoring, split)
-            generate = [layout.template("_generate")] if scoring == layout.GENERATE else []
+            includes = [template, *([generate] if scoring == layout.GENERATE else [])]
             config = {
-                "include": [os.path.relpath(p, Path(path).parent) for p in [template, *generate]],
+                "include": [os.path.relpath(p, Path(path).parent) for p in includes],
                 "task": layout.task_name(benchmark, variant, scoring, split),
                 "dataset_kwargs": {"data_files": data_files},
             }
             if split != "test":
                 config["test_split"] = split
+            if fewshot_items:  # the first k, in file order, as the paper took them
+                config |= {"fewshot_split": "fewshot", "fewshot_config": {"sampler": "first_n"}}
             with atomic_path(path) as tmp:
                 tmp.write_text(yaml.safe_dump(config, sort_keys=False))
 

@@ -162,8 +162,8 @@ def tokenize(tokenizer, texts: list[str], max_length: int) -> dict[str, torch.Te
     return {k: v.to(DEVICE) for k, v in {**batch, "labels": labels}.items()}
 
 
-def shuffled_batches(texts: list[str], batch_size: int, seed: int) -> Iterator[list[str]]:
-    """Endless epochs of shuffled mini-batches of texts."""
+def shuffled_batches(texts: list, batch_size: int, seed: int) -> Iterator[list]:
+    """Endless epochs of shuffled mini-batches of texts (or of any rows)."""
     rng = random.Random(seed)
     order = list(range(len(texts)))
     while True:
@@ -209,6 +209,30 @@ def tokenize_answers(tokenizer, prompts: list[str], answers: list[str], max_leng
         if len(prompt_ids) + len(answer_ids) > max_length:
             prompt_ids = prompt_ids[len(prompt_ids) + len(answer_ids) - max_length :]
         rows.append((prompt_ids + answer_ids, [-100] * len(prompt_ids) + answer_ids))
+    return padded_batch(tokenizer, rows)
+
+
+def strided_windows(tokenizer, texts: list[str], length: int, stride: int):
+    """Rows (token ids, labels) cutting each text (EOS after) into windows of
+    ``length`` tokens, one every ``stride`` tokens; a window's labels are the tokens
+    the previous window did not cover, so each token is a target once (the paper's
+    relearning data: 1024-token windows every 512)."""
+    rows = []
+    for ids in tokenizer(texts)["input_ids"]:
+        ids, covered = ids + [tokenizer.eos_token_id], 0
+        for begin in range(0, len(ids), stride):
+            window = ids[begin : begin + length]
+            new = begin + len(window) - covered
+            rows.append((window, [-100] * (len(window) - new) + window[-new:]))
+            covered = begin + len(window)
+            if covered == len(ids):
+                break
+    return rows
+
+
+def padded_batch(tokenizer, rows: list[tuple[list[int], list[int]]]) -> dict[str, torch.Tensor]:
+    """A batch of rows (token ids, labels), padded on the tokenizer's side; labels
+    follow the tokens, padding is masked out of them."""
     width = max(len(ids) for ids, _ in rows)
     left = tokenizer.padding_side == "left"
 

@@ -7,7 +7,14 @@ import math
 import torch
 from tqdm import tqdm
 
-from unlearning_audit.models import packed_batches, shuffled_batches, tokenize, with_lora
+from unlearning_audit.models import (
+    packed_batches,
+    padded_batch,
+    shuffled_batches,
+    strided_windows,
+    tokenize,
+    with_lora,
+)
 
 
 def train_lm(
@@ -61,11 +68,17 @@ def finetune_lm(
         model = with_lora(model, cfg["lora"])
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=cfg["lr"], weight_decay=0.0)
-    batches = shuffled_batches(texts, cfg["batch_size"], cfg["seed"])
+    if "stride" in cfg:  # windows of max_length tokens over every text
+        rows = strided_windows(tokenizer, texts, cfg["max_length"], cfg["stride"])
+        windows = shuffled_batches(rows, cfg["batch_size"], cfg["seed"])
+        batches = (padded_batch(tokenizer, batch) for batch in windows)
+    else:  # each text cut at max_length
+        text_batches = shuffled_batches(texts, cfg["batch_size"], cfg["seed"])
+        batches = (tokenize(tokenizer, batch, cfg["max_length"]) for batch in text_batches)
     losses = []
     model.train()
     for step in tqdm(range(1, max(checkpoints) + 1), desc="finetune", mininterval=5):
-        loss = model(**tokenize(tokenizer, next(batches), cfg["max_length"])).loss
+        loss = model(**next(batches)).loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

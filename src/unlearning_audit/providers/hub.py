@@ -1,5 +1,7 @@
 """The hub provider: real corpora (Hugging Face datasets, or local files pinned by
-sha256) and benchmarks that are lm-eval's own tasks (config/paper.yaml).
+sha256) and benchmarks whose questions are Hugging Face datasets (config/paper.yaml),
+asked in the study's prompt templates or as their own lm-eval tasks. Local files in
+the datasets' own columns can stand in for any of them (config/paper-smoke.yaml).
 
 Corpora and benchmark questions are read through `datasets` at run time only;
 planning needs nothing but the config.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from unlearning_audit import layout
 from unlearning_audit.provenance import file_sha256
 
 # The template a benchmark's own lm-eval prompt matches, unless its config says
@@ -18,18 +21,36 @@ DEFAULT_CHOICES = 4
 
 
 def catalog(data_config: dict) -> dict:
+    benchmarks = data_config["benchmarks"]
     return {
         "corpora": {name: spec["role"] for name, spec in data_config["corpora"].items()},
-        "benchmarks": {name: spec["role"] for name, spec in data_config["benchmarks"].items()},
+        "benchmarks": {name: spec["role"] for name, spec in benchmarks.items()},
+        "fewshot_sources": {
+            name: spec["fewshot_from"]
+            for name, spec in benchmarks.items()
+            if "fewshot_from" in spec
+        },
     }
 
 
 def check(config: dict) -> None:
     """What the schema cannot check about a hub study."""
-    roles = set(catalog(config["data"])["corpora"].values())
+    data = config["data"]
+    roles = set(catalog(data)["corpora"].values())
     for role in ("forget", "retain", "unrelated"):
         if role not in roles:
             raise ValueError(f"data.corpora: no corpus has role {role}")
+    for name, spec in data["benchmarks"].items():
+        if spec.get("fewshot_from", name) not in data["benchmarks"]:
+            raise ValueError(
+                f"data.benchmarks.{name}.fewshot_from: {spec['fewshot_from']} is not a "
+                f"benchmark of this study ({', '.join(data['benchmarks'])})"
+            )
+        if "task" not in spec and layout.OWN_TASK in config["evaluation"]["prompt_formats"]:
+            raise ValueError(
+                f"data.benchmarks.{name}.task: needed: prompt format {layout.OWN_TASK} asks each "
+                "benchmark's own lm-eval task"
+            )
 
 
 def benchmark_table(benchmarks: dict) -> list[dict]:
@@ -43,7 +64,7 @@ def benchmark_table(benchmarks: dict) -> list[dict]:
                 "label": spec.get("label", name),
                 "choices": choices,
                 "baseline": 1 / choices,
-                "task": spec["task"],
+                "task": spec.get("task", ""),
                 "format": spec.get("format", DEFAULT_FORMAT),
             }
         )
@@ -51,12 +72,17 @@ def benchmark_table(benchmarks: dict) -> list[dict]:
 
 
 def load_hub_rows(spec: dict):
-    """Rows of one Hugging Face dataset split (``path``, ``name``, ``split``, ``revision``)."""
+    """Rows of one Hugging Face dataset split (``path``, ``name``, ``split``,
+    ``revision``), or of local files (``path: json``, ``data_files``)."""
     from datasets import load_dataset
 
-    return load_dataset(
-        spec["path"], spec.get("name"), split=spec["split"], revision=spec.get("revision")
-    )
+    options = {key: spec[key] for key in ("revision", "data_files") if key in spec}
+    return load_dataset(spec["path"], spec.get("name"), split=spec["split"], **options)
+
+
+def local_files(specs: list[dict]) -> list[str]:
+    """The local files some dataset specs read: inputs of the job, hashed in its record."""
+    return [spec["data_files"] for spec in specs if "data_files" in spec]
 
 
 def read_local_corpus(spec: dict) -> list[str]:
