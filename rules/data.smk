@@ -72,3 +72,38 @@ rule rephrase:
         seed=config["data"]["seed"],
     script:
         "../workflow/scripts/rephrase_benchmark.py"
+
+
+rule rewrite:
+    input:
+        splits=splits("{benchmark}"),
+        generator=layout.checkpoint(GENERATOR),
+        benchmark_table=layout.BENCHMARK_TABLE,
+        templates=TEMPLATE_COPIES,
+    output:
+        layout.task_yamls("{benchmark}", "rephrase_{rewrite}"),
+        dev=layout.rephrased_split("{benchmark}", "{rewrite}", "dev"),
+        test=layout.rephrased_split("{benchmark}", "{rewrite}", "test"),
+        provenance=sidecars(
+            [
+                *rephrased_splits("{benchmark}", "{rewrite}"),
+                *layout.task_yamls("{benchmark}", "rephrase_{rewrite}"),
+            ]
+        ),
+    log:
+        layout.log("rewrite", "{rewrite}/{benchmark}"),
+    benchmark:
+        layout.cost("rewrite", "{rewrite}/{benchmark}")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    threads: 1
+    resources:
+        **job_resources("rewrite"),
+    params:
+        prompt=lambda wildcards: REWRITES[wildcards.rewrite],
+        max_new_tokens=ATTACKS.get("rewrites", {}).get("max_new_tokens"),
+        batch_size=ATTACKS.get("rewrites", {}).get("batch_size"),
+        primary_format=PRIMARY,
+        dtype=DTYPE,
+    script:
+        "../workflow/scripts/rewrite_benchmark.py"

@@ -17,10 +17,10 @@ from unlearning_audit.provenance import file_sha256
 PAPER, SMOKE = REPO / "config/paper.yaml", REPO / "config/paper-smoke.yaml"
 # The keys in which the smoke study may differ from the paper's: model names, data
 # locations (and offline: the smoke reads no hub), sizes.
-MODEL_KEYS = {"base_model"}
+MODEL_KEYS = {"base_model", "generator"}
 DATA_LOCATION_KEYS = {"offline", "path", "name", "split", "data_files", "revision", "sha256"}
 SIZE_KEYS = {"num_batches", "num_steps", "steps", "max_length", "forget_max_length", "stride"}
-SIZE_KEYS |= {"batch_size", "max_test_items", "resources"}
+SIZE_KEYS |= {"batch_size", "max_test_items", "max_new_tokens", "resources"}
 
 
 def differences(paper, smoke, path=()):
@@ -73,7 +73,8 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
     counts = dry_run_job_counts(PAPER, tmp_path)
     forget = [b for b in benchmarks.values() if b["role"] == "forget"]
     expected = {
-        "fetch_model": 1 + len(runs) - len(trained),  # the base and the released models
+        # The base and the released models (the rewrites' generator is the base model).
+        "fetch_model": 1 + len(runs) - len(trained),
         "corpus": len(config["data"]["corpora"]),
         "benchmark_items": len(benchmarks),
         "benchmark_table": 1,
@@ -81,6 +82,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
         "prompt_template": len(templates),
         # Attacks ask the forget benchmarks only (WMDP, not MMLU).
         "rephrase": len(forget) * len(config["attacks"]["rephrase"]),
+        "rewrite": len(forget) * len(config["attacks"]["rewrites"]["transforms"]),
         "unlearn": len(trained),
         "evaluate": 1 + len(runs),  # one job per checkpoint; a hub base has no oracle
         "relearn": relearning_runs,
@@ -169,6 +171,22 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     assert task["dataset_kwargs"]["data_files"]["fewshot"] == layout.benchmark_split(
         "mmlu_college_biology", "dev"
     )
+    # Model-written rephrasings: every item kept in place with its options and answer;
+    # the generator (here the base model itself) and the prompt are in the record.
+    original = [
+        json.loads(line)
+        for line in (paper_smoke / layout.benchmark_split("wmdp_bio", "test"))
+        .read_text()
+        .splitlines()
+    ]
+    path = paper_smoke / layout.rephrased_split("wmdp_bio", "poem", "test")
+    rewritten = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(r["original_question"], r["choices"], r["answer"]) for r in rewritten] == [
+        (o["question"], o["choices"], o["answer"]) for o in original
+    ]
+    record = provenance.load_record(path)
+    assert record["rule"] == "rewrite" and "{question}" in record["params"]["prompt"]
+    assert any(i["path"] == "results/checkpoints/base" for i in record["inputs"])
     # Generation as the paper scored: one token.
     scored = json.loads(
         (paper_smoke / layout.evaluation("base", "wmdp_bio", "paper", "generate")).read_text()
@@ -184,3 +202,20 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
             text=True,
         )
         assert result.returncode == 0 and "verify: OK" in result.stderr, result.stderr[-2000:]
+
+
+def test_rewrite_prompts_ask_for_the_question_and_keep_options_and_answers():
+    from unlearning_audit import rephrase
+    from unlearning_audit.rewrite import load_prompts, rewritten_items
+
+    prompts = load_prompts()
+    assert all("{question}" in prompt for prompt in prompts.values())
+    assert not set(prompts) & set(rephrase.TRANSFORMS)  # one rule per transform name
+    items = [{"question": f"Q{i}?", "choices": ["a", "b", "c", "d"], "answer": i} for i in range(3)]
+    out, rejected = rewritten_items(items, ["A poem asking Q0?", "  ", "Q2?"])
+    assert rejected == 2  # empty, and the question itself
+    assert [o["question"] for o in out] == ["A poem asking Q0?", "Q1?", "Q2?"]
+    assert [o["rewritten"] for o in out] == [True, False, False]
+    assert [(o["choices"], o["answer"]) for o in out] == [
+        (i["choices"], i["answer"]) for i in items
+    ]

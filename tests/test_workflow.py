@@ -214,6 +214,17 @@ BAD_CONFIGS = {
         ),
         "config error: unlearning.published.sweep: a released model is taken as it is",
     ),
+    "a rewrite without a prompt": (
+        lambda c: c["attacks"].update(
+            rewrites={
+                "generator": {"source": "hub", "name": "org/model", "revision": "abc"},
+                "transforms": ["poem", "limerick"],
+                "max_new_tokens": 8,
+                "batch_size": 2,
+            }
+        ),
+        "config error: attacks.rewrites.transforms.1: 'limerick' has no prompt in",
+    ),
     "no seeds": (
         lambda c: c.update(seeds=0),
         "config error: seeds: 0 is less than the minimum of 1",

@@ -12,6 +12,7 @@ import yaml
 from unlearning_audit.layout import CHAT_FORMAT, GENERATE, OWN_TASK, seed_replica, sweep_point
 from unlearning_audit.providers import catalog, provider
 from unlearning_audit.rephrase import TRANSFORMS
+from unlearning_audit.rewrite import load_prompts
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -84,6 +85,14 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
         provider(config["data"]).check(config)
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    prompts = load_prompts()
+    rewrites = config["attacks"].get("rewrites", {}).get("transforms", [])
+    for index, transform in enumerate(rewrites):
+        if transform not in prompts:
+            raise ConfigError(
+                f"attacks.rewrites.transforms.{index}: {transform!r} has no prompt in "
+                f"workflow/prompts/rewrites.yaml ({', '.join(prompts)})"
+            )
     asked = {
         "evaluation.prompt_formats": config["evaluation"]["prompt_formats"],
         "attacks.rephrase": [TRANSFORMS[t]["format"] for t in config["attacks"]["rephrase"]],
@@ -124,7 +133,8 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
         prefix = ("unlearning", point["run"], "params")
         if point["knob"] and name != point["run"]:
             prefix = ("unlearning", point["run"], "sweep")
-        method_schema = schema["$defs"][point["method"]] | {"$defs": schema["$defs"]}
+        definition = "model_source" if point["method"] == RELEASED else point["method"]
+        method_schema = schema["$defs"][definition] | {"$defs": schema["$defs"]}
         _check(point["params"], method_schema, prefix)
         if point["method"] == "rmu":
             _check_rmu(point["params"], prefix, num_layers, catalog(config["data"]))

@@ -109,6 +109,8 @@ def checkpoint(name: str) -> str:
 
 # The base model trained without the forget corpora: what "truly unlearned" looks like.
 ORACLE = "oracle"
+# The checkpoint that writes the model-written rephrasings (attacks.rewrites).
+GENERATOR = "generator"
 
 
 RELEARN_MARK = ".relearn-"

@@ -36,6 +36,12 @@ TRANSFORMS = {
 }
 
 
+def asked_format(transform: str, primary: str) -> str:
+    """The template a rephrased copy is asked in: its transform's own, else the
+    primary format (so too a model-written rewrite, which changes the question only)."""
+    return TRANSFORMS.get(transform, {}).get("format") or primary
+
+
 def transform_item(name: str, item: dict, rng: random.Random) -> dict:
     item = dict(item)
     if name == "restated":

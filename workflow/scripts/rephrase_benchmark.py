@@ -20,7 +20,7 @@ with job(snakemake):
     primary = snakemake.params.primary_format
     if primary == layout.OWN_TASK:
         primary = read_benchmark_table(snakemake.input.benchmark_table)[benchmark]["format"]
-    prompt_format = rephrase.TRANSFORMS[name]["format"] or primary
+    prompt_format = rephrase.asked_format(name, primary)
     data_files = {split: snakemake.output[split] for split in layout.SPLITS}
     write_tasks(benchmark, f"rephrase_{name}", data_files, layout.template(prompt_format))
     print(f"{benchmark} rephrased {name}: {len(items)} test items, asked as {prompt_format}")
