@@ -141,7 +141,14 @@ for name, source in FETCHED.items():
         try:
             GGUF_FILES[name] = str(packaged_file(source["package"], source["file"]))
         except FileNotFoundError as error:
-            sys.exit(f"config error: {name}: {error}")
+            key = (
+                "base_model"
+                if source is BASE
+                else "attacks.rewrites.generator"
+                if name == GENERATOR
+                else f"unlearning.{name}.params"
+            )
+            sys.exit(f"config error: {key}: {error}")
 ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
 # Model-written rephrasings, transform -> its prompt (written by the rewrite rule).
@@ -222,7 +229,7 @@ wildcard_constraints:
     corpus="unrelated|forget|retrain",
     benchmark="|".join(BENCHMARKS),
     transform="|".join(rephrase.TRANSFORMS),
-    rewrite="|".join(REWRITES),
+    rewrite="|".join(map(re.escape, REWRITES)),
     prompt_format="|".join(t for t in TEMPLATES if not t.startswith("_")),
     template="|".join(TEMPLATES),
 

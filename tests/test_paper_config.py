@@ -184,6 +184,8 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     assert [(r["original_question"], r["choices"], r["answer"]) for r in rewritten] == [
         (o["question"], o["choices"], o["answer"]) for o in original
     ]
+    french = paper_smoke / layout.rephrased_split("wmdp_bio", "french", "test")
+    assert any(json.loads(line)["rewritten"] for line in french.read_text().splitlines())
     record = provenance.load_record(path)
     assert record["rule"] == "rewrite" and "{question}" in record["params"]["prompt"]
     assert any(i["path"] == "results/checkpoints/base" for i in record["inputs"])

@@ -225,6 +225,10 @@ BAD_CONFIGS = {
         ),
         "config error: attacks.rewrites.transforms.1: 'limerick' has no prompt in",
     ),
+    "relearning windows with gaps": (
+        lambda c: c["attacks"]["relearning"].update(stride=1000),
+        "config error: attacks.relearning.stride: 1000 tokens between windows of",
+    ),
     "no seeds": (
         lambda c: c.update(seeds=0),
         "config error: seeds: 0 is less than the minimum of 1",

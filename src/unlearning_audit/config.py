@@ -86,6 +86,11 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     except ValueError as error:
         raise ConfigError(str(error)) from None
     prompts = load_prompts()
+    clash = sorted(set(prompts) & set(TRANSFORMS))
+    if clash:  # the rewrite and rephrase rules would both write rephrased/<name>/
+        raise ConfigError(
+            f"workflow/prompts/rewrites.yaml: {clash[0]} is also a rule-based transform"
+        )
     rewrites = config["attacks"].get("rewrites", {}).get("transforms", [])
     for index, transform in enumerate(rewrites):
         if transform not in prompts:
@@ -104,6 +109,11 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 "trained from scratch has none (base_model.source: scratch)"
             )
     relearning = config["attacks"]["relearning"]
+    if relearning.get("stride", 0) > relearning["max_length"]:
+        raise ConfigError(
+            f"attacks.relearning.stride: {relearning['stride']} tokens between windows of "
+            f"{relearning['max_length']} (max_length) would skip the tokens in between"
+        )
     sliced = catalog(config["data"]).forget_slices
     if sliced and "forget_fraction" in relearning:
         raise ConfigError(

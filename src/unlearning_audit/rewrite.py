@@ -61,11 +61,12 @@ def generate_rewrites(
         )
     rewrites = []
     for start in range(0, len(texts), batch_size):
+        rows = texts[start : start + batch_size]
+        # A model's start token, once: some chat templates write it, some (Zephyr's) do not.
+        bos = tokenizer.bos_token
+        written = chat and bos is not None and rows[0].startswith(bos)
         batch = tokenizer(
-            texts[start : start + batch_size],
-            return_tensors="pt",
-            padding=True,
-            add_special_tokens=not chat,  # a chat template writes its own
+            rows, return_tensors="pt", padding=True, add_special_tokens=not written
         ).to(model.device)
         with torch.no_grad():
             out = model.generate(
