@@ -144,17 +144,21 @@ for name, source in FETCHED.items():
             key = (
                 "base_model"
                 if source is BASE
-                else "attacks.rewrites.generator"
-                if name == GENERATOR
-                else f"unlearning.{name}.params"
+                else (
+                    "attacks.rewrites.generator"
+                    if name == GENERATOR
+                    else f"unlearning.{name}.params"
+                )
             )
             sys.exit(f"config error: {key}: {error}")
 ATTACKS = config["attacks"]
 REPHRASE = ATTACKS["rephrase"]
 # Model-written rephrasings, transform -> its prompt (written by the rewrite rule).
+REWRITE_SETTINGS = ATTACKS.get("rewrites", {})
 REWRITES = {
-    name: load_prompts()[name]
-    for name in ATTACKS.get("rewrites", {}).get("transforms", [])
+    name: prompt
+    for name, prompt in load_prompts().items()
+    if name in REWRITE_SETTINGS.get("transforms", [])
 }
 RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]

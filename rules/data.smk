@@ -101,8 +101,9 @@ rule rewrite:
         **job_resources("rewrite"),
     params:
         prompt=lambda wildcards: REWRITES[wildcards.rewrite],
-        max_new_tokens=ATTACKS.get("rewrites", {}).get("max_new_tokens"),
-        batch_size=ATTACKS.get("rewrites", {}).get("batch_size"),
+        # These two, not the whole rewrites entry: adding a transform reruns no other.
+        max_new_tokens=REWRITE_SETTINGS.get("max_new_tokens"),
+        batch_size=REWRITE_SETTINGS.get("batch_size"),
         primary_format=PRIMARY,
         dtype=DTYPE,
     script:

@@ -87,6 +87,22 @@ def write_tasks(
                 tmp.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
+def write_rephrased_tasks(
+    benchmark: str, transform: str, data_files: dict[str, str], primary: str, benchmark_table
+) -> str:
+    """The tasks of a rephrased copy of a benchmark (rule-based or model-written),
+    asked in its transform's template, else in the primary format (where that is the
+    benchmark's own lm-eval task, in the template its prompt matches); returns that
+    template's name."""
+    from unlearning_audit.rephrase import asked_format
+
+    if primary == layout.OWN_TASK:
+        primary = read_benchmark_table(benchmark_table)[benchmark]["format"]
+    prompt_format = asked_format(transform, primary)
+    write_tasks(benchmark, f"rephrase_{transform}", data_files, layout.template(prompt_format))
+    return prompt_format
+
+
 def read_prompt_templates(paths) -> dict[str, dict]:
     """Prompt templates (not the shared ``_`` includes): name -> its YAML
     (``doc_to_text``, ``doc_to_choice``)."""

@@ -6,7 +6,7 @@ task's prompt matches (the benchmark table's `format`).
 """
 
 from unlearning_audit import layout, rephrase
-from unlearning_audit.data import read_benchmark_table, read_rows, write_tasks
+from unlearning_audit.data import read_rows, write_rephrased_tasks
 from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
 
@@ -17,10 +17,12 @@ with job(snakemake):
         write_jsonl(
             snakemake.output[split], rephrase.transform_split(name, items, snakemake.params.seed)
         )
-    primary = snakemake.params.primary_format
-    if primary == layout.OWN_TASK:
-        primary = read_benchmark_table(snakemake.input.benchmark_table)[benchmark]["format"]
-    prompt_format = rephrase.asked_format(name, primary)
     data_files = {split: snakemake.output[split] for split in layout.SPLITS}
-    write_tasks(benchmark, f"rephrase_{name}", data_files, layout.template(prompt_format))
+    prompt_format = write_rephrased_tasks(
+        benchmark,
+        name,
+        data_files,
+        snakemake.params.primary_format,
+        snakemake.input.benchmark_table,
+    )
     print(f"{benchmark} rephrased {name}: {len(items)} test items, asked as {prompt_format}")

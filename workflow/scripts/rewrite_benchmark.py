@@ -3,8 +3,8 @@ own lm-eval task, asked in the primary format (or, where that is the benchmark's
 own lm-eval task, in the template its prompt matches). The generator checkpoint
 is an input and the prompt a parameter, so both are in the record."""
 
-from unlearning_audit import layout, rephrase
-from unlearning_audit.data import read_benchmark_table, read_rows, write_tasks
+from unlearning_audit import layout
+from unlearning_audit.data import read_rows, write_rephrased_tasks
 from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
 from unlearning_audit.models import load_checkpoint
@@ -23,9 +23,7 @@ with job(snakemake):
         items, rejected = rewritten_items(items, rewrites)
         write_jsonl(snakemake.output[split], items)
         print(f"{benchmark} {split} rewritten as {name}: {rejected} of {len(items)} rejected")
-    primary = p.primary_format
-    if primary == layout.OWN_TASK:
-        primary = read_benchmark_table(snakemake.input.benchmark_table)[benchmark]["format"]
     data_files = {split: snakemake.output[split] for split in layout.SPLITS}
-    template = layout.template(rephrase.asked_format(name, primary))
-    write_tasks(benchmark, f"rephrase_{name}", data_files, template)
+    write_rephrased_tasks(
+        benchmark, name, data_files, p.primary_format, snakemake.input.benchmark_table
+    )
