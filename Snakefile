@@ -44,6 +44,7 @@ rule all:
             TEMPLATE_COPIES,
             TASKS,
             REPHRASED,
+            PERPLEXITY_DATA + ([PERPLEXITY_TEMPLATE] if PERPLEXITY else []),
             TABLES.values(),
             [layout.SUMMARY_MARKDOWN, layout.CLAIMS_MARKDOWN],
             *FIGURES.values(),

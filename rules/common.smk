@@ -49,7 +49,10 @@ FORGET_BENCHMARKS = CATALOG.benchmarks_with_role("forget")
 
 # Prompt templates (workflow/tasks/templates/): formats a benchmark can be asked in.
 TEMPLATE_DIR = Path(workflow.basedir) / "workflow/tasks/templates"
-TEMPLATES = sorted(p.stem for p in TEMPLATE_DIR.glob("*.yaml"))
+# (Not the perplexity task's, which asks no questions: copied where a study scores it.)
+TEMPLATES = sorted(
+    p.stem for p in TEMPLATE_DIR.glob("*.yaml") if p.stem != layout.PERPLEXITY_TEMPLATE
+)
 # lm-eval task YAMLs of the workflow's own (groups such as mmlu_biology).
 WORKFLOW_TASKS = sorted(
     str(p) for p in (Path(workflow.basedir) / "workflow/tasks").glob("*.yaml")
@@ -207,6 +210,16 @@ def relearning_seed(parent):
     return RELEARN["seed"] + UNLEARNING_POINTS.get(parent, {"replica": 0})["replica"]
 
 
+# Perplexity on held-out unrelated text (evaluation.perplexity; none: not scored).
+PERPLEXITY = config["evaluation"].get("perplexity", {})
+PERPLEXITY_DATA = []  # what rule perplexity_task writes
+if PERPLEXITY:
+    PERPLEXITY_DOCUMENTS = layout.perplexity_documents(PERPLEXITY["corpus"])
+    PERPLEXITY_TASK = layout.perplexity_task(PERPLEXITY["corpus"])
+    PERPLEXITY_DATA = [PERPLEXITY_DOCUMENTS, PERPLEXITY_TASK]
+    PERPLEXITY_TEMPLATE = layout.template(layout.PERPLEXITY_TEMPLATE)
+
+
 # Evaluation variants: variant -> (prompt variant, few-shot count). A prompt variant
 # is a prompt format or a rephrased copy of the benchmark. Every benchmark is asked
 # in the prompt formats; the attacks (k-shot, rephrased copies) ask the forget
@@ -235,7 +248,7 @@ wildcard_constraints:
     transform="|".join(rephrase.TRANSFORMS),
     rewrite="|".join(map(re.escape, REWRITES)),
     prompt_format="|".join(t for t in TEMPLATES if not t.startswith("_")),
-    template="|".join(TEMPLATES),
+    template="|".join([*TEMPLATES, layout.PERPLEXITY_TEMPLATE]),
 
 
 def half_the_cores():
@@ -413,6 +426,7 @@ REPHRASED = [
 TABLES = {
     name: layout.table(name)
     for name in ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds")
+    + (("perplexity",) if PERPLEXITY else ())
 }
 FIGURES = {
     name: [layout.figure(name, ext) for ext in ("pdf", "png")]

@@ -108,3 +108,30 @@ rule rewrite:
         dtype=DTYPE,
     script:
         "../workflow/scripts/rewrite_benchmark.py"
+
+
+if PERPLEXITY:
+
+    # One corpus per study (evaluation.perplexity.corpus).
+    rule perplexity_task:
+        input:
+            corpus=layout.corpus(PERPLEXITY["corpus"]),
+            template=PERPLEXITY_TEMPLATE,
+        output:
+            documents=PERPLEXITY_DOCUMENTS,
+            task=PERPLEXITY_TASK,
+            provenance=sidecars(PERPLEXITY_DATA),
+        log:
+            layout.log("perplexity_task"),
+        benchmark:
+            layout.cost("perplexity_task")
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("perplexity_task"),
+        params:
+            corpus=PERPLEXITY["corpus"],
+            documents=PERPLEXITY["documents"],
+            seed=config["data"]["seed"],
+        script:
+            "../workflow/scripts/perplexity_task.py"

@@ -55,3 +55,32 @@ rule evaluate_relearning:
         dtype=DTYPE,
     script:
         "../workflow/scripts/evaluate.py"
+
+
+if PERPLEXITY:
+
+    # The checkpoints evaluate scores (not the relearned ones: they train on the corpus).
+    rule perplexity:
+        input:
+            checkpoint=layout.checkpoint("{model}"),
+            task=PERPLEXITY_TASK,
+            documents=PERPLEXITY_DOCUMENTS,
+            template=PERPLEXITY_TEMPLATE,
+        output:
+            layout.perplexity("{model}"),
+        log:
+            layout.log("perplexity", "{model}"),
+        benchmark:
+            layout.cost("perplexity", "{model}")
+        conda:
+            "../envs/unlearning-audit.yaml"
+        threads: 1
+        resources:
+            **job_resources("perplexity"),
+        params:
+            task=Path(PERPLEXITY_TASK).stem,
+            corpus=PERPLEXITY["corpus"],
+            batch_size=config["evaluation"]["batch_size"],
+            dtype=DTYPE,
+        script:
+            "../workflow/scripts/perplexity.py"

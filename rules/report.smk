@@ -125,6 +125,26 @@ rule seeds_table:
         "../workflow/scripts/seeds_table.py"
 
 
+if PERPLEXITY:
+
+    rule perplexity_table:
+        input:
+            [layout.perplexity(model) for model in CHECKPOINTS],
+        output:
+            table=TABLES["perplexity"],
+            provenance=sidecars([TABLES["perplexity"]]),
+        log:
+            layout.log("perplexity_table"),
+        benchmark:
+            layout.cost("perplexity_table")
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("perplexity_table"),
+        script:
+            "../workflow/scripts/perplexity_table.py"
+
+
 rule summary_markdown:
     input:
         **TABLES,

@@ -7,6 +7,8 @@ import math
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from conftest import REPO, dry_run_job_counts, make_workdir, run_snakemake
@@ -87,6 +89,9 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
         "evaluate": 1 + len(runs),  # one job per checkpoint; a hub base has no oracle
         "relearn": relearning_runs,
         "evaluate_relearning": relearning_runs,
+        # Perplexity on held-out OpenWebText documents, of every checkpoint evaluate scores.
+        "perplexity_task": 1,
+        "perplexity": 1 + len(runs),
         **{
             rule: 1
             for rule in (
@@ -96,6 +101,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
                 "relearning_table",
                 "frontier_table",
                 "seeds_table",
+                "perplexity_table",
                 "summary_markdown",
                 "claims_markdown",
                 "plot_tradeoff",
@@ -189,6 +195,18 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     record = provenance.load_record(path)
     assert record["rule"] == "rewrite" and "{question}" in record["params"]["prompt"]
     assert any(i["path"] == "results/checkpoints/base" for i in record["inputs"])
+    # Perplexity: every scored checkpoint on the same held-out documents, none of which
+    # any of them trained on (the relearned checkpoints, which do, are not scored).
+    documents = (paper_smoke / layout.perplexity_documents("openwebtext")).read_text()
+    assert documents.splitlines() and not set(documents.splitlines()) & training_lines(
+        paper_smoke, config
+    )
+    table = pd.read_csv(paper_smoke / layout.table("perplexity"))
+    assert sorted(table.checkpoint) == sorted(["base", *config["unlearning"]])
+    assert (table.ci_low <= table.word_perplexity).all()
+    assert (table.word_perplexity <= table.ci_high).all()
+    assert np.isfinite(table[["word_perplexity", "bits_per_byte", "vs_base"]]).all().all()
+    assert table.set_index("checkpoint").vs_base["base"] == pytest.approx(1.0)
     # Generation as the paper scored: one token.
     scored = json.loads(
         (paper_smoke / layout.evaluation("base", "wmdp_bio", "paper", "generate")).read_text()
@@ -204,6 +222,14 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
             text=True,
         )
         assert result.returncode == 0 and "verify: OK" in result.stderr, result.stderr[-2000:]
+
+
+def training_lines(study, config) -> set[str]:
+    """Every line of the corpora a scored model trains on (forget and retain: the
+    unlearning methods' data), as written in the study."""
+    corpora = config["data"]["corpora"]
+    names = [n for n, c in corpora.items() if c["role"] in ("forget", "retain")]
+    return {line for n in names for line in (study / layout.corpus(n)).read_text().splitlines()}
 
 
 def test_rewrite_prompts_ask_for_the_question_and_keep_options_and_answers():

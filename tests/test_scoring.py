@@ -11,7 +11,7 @@ from conftest import build_world, write_tasks
 
 from unlearning_audit import layout
 from unlearning_audit.evaluation import load_lm, score, task_manager
-from unlearning_audit.stats import recovery
+from unlearning_audit.stats import perplexity, recovery
 
 
 def test_generation_scores_an_untrained_model_below_chance(
@@ -92,6 +92,22 @@ def test_recovery_interval_narrows_with_more_items():
         return high - low
 
     assert width(1000) < width(70) / 2
+
+
+def test_perplexity_and_its_ratio_match_a_hand_computation():
+    # Two documents: log-likelihoods -2 and -4 over 1 and 3 words: exp(6 / 4).
+    value, low, high = perplexity([-2.0, -4.0], [1, 3])
+    assert value == pytest.approx(math.exp(1.5))
+    assert low <= value <= high
+    # Twice as likely per word as a reference, on every document: a ratio of 1/2, in
+    # every resample.
+    reference = [-2.0 - math.log(2), -4.0 - 3 * math.log(2)]
+    assert perplexity([-2.0, -4.0], [1, 3], reference) == pytest.approx((0.5, 0.5, 0.5))
+    # The interval narrows as documents are added.
+    rng = np.random.default_rng(0)
+    lls = -rng.uniform(1, 3, 400) * 50
+    widths = [np.subtract(*perplexity(lls[:n], [50] * n)[2:0:-1]) for n in (25, 400)]
+    assert widths[1] < widths[0]
 
 
 def test_every_evaluation_keeps_its_items_and_they_agree_with_lm_eval(tiny_study):

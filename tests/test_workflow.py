@@ -229,6 +229,11 @@ BAD_CONFIGS = {
         lambda c: c["attacks"]["relearning"].update(stride=1000),
         "config error: attacks.relearning.stride: 1000 tokens between windows of",
     ),
+    "perplexity on text a method trains on": (
+        lambda c: c["evaluation"].update(perplexity={"corpus": "history", "documents": 4}),
+        "config error: evaluation.perplexity.corpus: 'history' is not a corpus of role "
+        "unrelated (music)",
+    ),
     "no seeds": (
         lambda c: c.update(seeds=0),
         "config error: seeds: 0 is less than the minimum of 1",

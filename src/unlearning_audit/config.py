@@ -108,6 +108,16 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"{key}: chat asks in the model's own chat template, and a base model "
                 "trained from scratch has none (base_model.source: scratch)"
             )
+    perplexity = evaluation.get("perplexity")
+    if perplexity:
+        roles = catalog(config["data"]).corpora
+        if roles.get(perplexity["corpus"]) != "unrelated":
+            unrelated = [name for name, role in roles.items() if role == "unrelated"]
+            raise ConfigError(
+                f"evaluation.perplexity.corpus: {perplexity['corpus']!r} is not a corpus of "
+                f"role unrelated ({', '.join(unrelated) or 'none'}): scored text must be "
+                "text no scored model trains on"
+            )
     relearning = config["attacks"]["relearning"]
     if relearning.get("stride", 0) > relearning["max_length"]:
         raise ConfigError(

@@ -103,6 +103,23 @@ def write_rephrased_tasks(
     return prompt_format
 
 
+def write_perplexity_task(corpus: str, documents: str) -> None:
+    """The lm-eval task scoring perplexity on a corpus's held-out ``documents``
+    (templates/_perplexity.yaml, included relative to the task's folder)."""
+    import os
+
+    import yaml
+
+    path = layout.perplexity_task(corpus)
+    config = {
+        "include": os.path.relpath(layout.template(layout.PERPLEXITY_TEMPLATE), Path(path).parent),
+        "task": Path(path).stem,
+        "dataset_kwargs": {"data_files": {"test": documents}},
+    }
+    with atomic_path(path) as tmp:
+        tmp.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
 def read_prompt_templates(paths) -> dict[str, dict]:
     """Prompt templates (not the shared ``_`` includes): name -> its YAML
     (``doc_to_text``, ``doc_to_choice``)."""

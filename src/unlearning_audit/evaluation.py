@@ -122,6 +122,41 @@ def score(
     }
 
 
+def perplexity(lm: TimedHFLM, spec: str, task: str, tasks: TaskManager) -> dict:
+    """Score one loaded model's perplexity on one task of templates/_perplexity.yaml:
+    lm-eval's word and byte perplexity and bits per byte, and each document's
+    log-likelihood, word count and byte count (``items``: what the interval is
+    resampled from)."""
+    start, model_start = time.perf_counter(), lm.model_seconds
+    output = lm_eval.simple_evaluate(
+        model=lm, tasks=list(tasks.load([spec])["tasks"].values()), log_samples=True
+    )
+    metrics = output["results"][task]
+    items = [
+        {
+            "id": str(sample["doc_id"]),
+            "loglikelihood": float(sample["word_perplexity"][0]),
+            "words": int(sample["word_perplexity"][1]),
+            "bytes": int(sample["byte_perplexity"][1]),
+        }
+        for sample in sorted(output["samples"][task], key=lambda s: s["doc_id"])
+    ]
+    lm_eval_output = {key: output[key] for key in ("results", "configs", "versions")}
+    return {
+        "task": task,
+        **{m: metrics[f"{m},none"] for m in PERPLEXITY_METRICS},
+        "documents": len(items),
+        "items": items,
+        "seconds": {
+            "total": round(time.perf_counter() - start, 3),
+            "model": round(lm.model_seconds - model_start, 3),
+        },
+        "lm_eval": json.loads(json.dumps(lm_eval_output, default=handle_non_serializable)),
+    }
+
+
+# The metrics of workflow/tasks/templates/_perplexity.yaml.
+PERPLEXITY_METRICS = ("word_perplexity", "byte_perplexity", "bits_per_byte")
 # The metric and filter of workflow/tasks/templates/_generate.yaml.
 GENERATE_METRIC, GENERATE_FILTER = "exact_match", "first_line"
 

@@ -141,6 +141,23 @@ def evaluation(
     return f"{folder}/{variant}.json"
 
 
+# The template of perplexity tasks (plain text, no questions).
+PERPLEXITY_TEMPLATE = "_perplexity"
+
+
+def perplexity_documents(corpus: str) -> str:
+    """The held-out documents of a corpus that perplexity is scored on."""
+    return f"{DATA}/perplexity/{corpus}.jsonl"
+
+
+def perplexity_task(corpus: str) -> str:
+    return f"{DATA}/tasks/perplexity_{corpus}.yaml"
+
+
+def perplexity(model: str) -> str:
+    return f"{EVALS}/{model}/perplexity.json"
+
+
 def table(name: str) -> str:
     return f"{TABLES}/{name}.csv"
 

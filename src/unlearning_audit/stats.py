@@ -70,3 +70,24 @@ def mcnemar(first, second) -> float:
         return 1.0
     tail = sum(math.comb(discordant, k) for k in range(min(only_first, only_second) + 1))
     return min(1.0, 2 * tail / 2**discordant)
+
+
+def perplexity(loglikelihoods, counts, reference=None, iterations: int = 2000, seed: int = 0):
+    """Perplexity exp(-sum(loglikelihoods) / sum(counts)) of some documents (per word
+    or per byte, as ``counts`` count), with its 95 % bootstrap interval (documents
+    resampled). With ``reference`` (another model's log-likelihoods of the same
+    documents), the ratio of this perplexity to that one instead, resampled paired."""
+    import numpy as np
+
+    ll, counts = np.asarray(loglikelihoods, float), np.asarray(counts, float)
+    ref = None if reference is None else np.asarray(reference, float)
+    samples = np.random.default_rng(seed).integers(0, len(ll), (iterations, len(ll)))
+
+    def statistic(index):
+        # exp of the mean negative log-likelihood; the ratio is exp of the difference
+        total = counts[index].sum(axis=-1)
+        nll = -ll[index].sum(axis=-1) / total
+        return np.exp(nll if ref is None else nll + ref[index].sum(axis=-1) / total)
+
+    low, high = np.percentile(statistic(samples), [2.5, 97.5])
+    return float(statistic(np.arange(len(ll)))), float(low), float(high)

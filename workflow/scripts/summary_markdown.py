@@ -208,6 +208,33 @@ def scoring_section(
     ]
 
 
+def perplexity_section(perplexity, references):
+    """Each scored checkpoint's word perplexity on held-out unrelated text, and its
+    ratio to the base model's (perplexity.csv)."""
+    rows = perplexity.set_index("checkpoint")
+    rows = rows.loc[order(rows.index, references)]
+    view = pd.DataFrame(
+        {
+            "word perplexity": [
+                interval_text(*r) for r in zip(rows.word_perplexity, rows.ci_low, rows.ci_high)
+            ],
+            "vs base": [
+                interval_text(*r) for r in zip(rows.vs_base, rows.vs_base_low, rows.vs_base_high)
+            ],
+            "bits per byte": [f"{b:.3f}" for b in rows.bits_per_byte],
+        },
+        index=rows.index,
+    )
+    corpus, documents = rows.corpus.iloc[0], rows.documents.iloc[0]
+    return [
+        f"**Perplexity** on {documents} held-out documents of {corpus} (lm-eval's rolling "
+        "log-likelihood; 95 % intervals resample documents, `vs base` paired):",
+        "",
+        view.to_markdown(),
+        "",
+    ]
+
+
 with job(snakemake):
     primary, references = snakemake.params.primary_format, snakemake.params.references
     scorings = snakemake.params.scorings
@@ -240,6 +267,11 @@ with job(snakemake):
             "otherwise).",
             "",
             *gate_section(gate),
+            *(
+                perplexity_section(pd.read_csv(snakemake.input.perplexity), references)
+                if "perplexity" in snakemake.input.keys()
+                else []
+            ),
             *(
                 line
                 for scoring in scorings
