@@ -19,6 +19,7 @@ def rows(checkpoint, benchmark, role, variant, accuracy, n=70):
         "scoring": "loglikelihood",
         "accuracy": accuracy,
         "n": n,
+        "n_effective": n,
         "baseline": 0.25,
     }
 

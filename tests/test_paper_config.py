@@ -123,6 +123,46 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
     assert (relearning["max_length"], relearning["stride"], relearning["lr"]) == (1024, 512, 2e-4)
 
 
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda b: b["wmdp_bio"].update(average="subjects"),
+            "data.benchmarks.wmdp_bio.average: subjects is for capability benchmarks",
+        ),
+        (
+            lambda b: b["mmlu_college_biology"].update(average="subjects"),
+            "data.benchmarks.mmlu_college_biology.average: subjects averages over the items "
+            "datasets, and this benchmark has one",
+        ),
+        (
+            lambda b: b["wmdp_cyber"].update(fewshot_from="mmlu_physics"),
+            "data.benchmarks.wmdp_cyber.fewshot_from: mmlu_physics is not a benchmark",
+        ),
+    ],
+)
+def test_a_bad_hub_benchmark_is_refused_naming_its_key(edit, message):
+    from unlearning_audit.config import ConfigError, validate_config
+
+    config = yaml.safe_load(PAPER.read_text())
+    edit(config["data"]["benchmarks"])
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        validate_config(config)
+
+
+def test_subject_weights_make_accuracy_the_mean_over_subjects():
+    from unlearning_audit.stats import effective_count, paired_difference, subject_weights
+
+    # Subject a: 3 items, all right; subject b: 1 item, wrong. Over subjects: 0.5.
+    subjects, correct = ["a", "a", "a", "b"], np.array([1, 1, 1, 0])
+    weights = subject_weights(subjects)
+    assert np.mean(weights) == pytest.approx(1.0)
+    assert np.average(correct, weights=weights) == pytest.approx(0.5)
+    assert effective_count([1.0] * 4) == 4 and effective_count(weights) < 4
+    difference = paired_difference(correct, np.zeros(4), weights)
+    assert difference[0] == pytest.approx(0.5) and difference[1] <= 0.5 <= difference[2]
+
+
 def test_mmlu_groups_name_the_57_subjects_lm_eval_knows_averaged_over_subjects():
     from lm_eval.tasks import TaskManager
 
@@ -207,6 +247,20 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     assert (table.word_perplexity <= table.ci_high).all()
     assert np.isfinite(table[["word_perplexity", "bits_per_byte", "vs_base"]]).all().all()
     assert table.set_index("checkpoint").vs_base["base"] == pytest.approx(1.0)
+    # MMLU Biology and Other average over subjects: every item carries its subject and
+    # weight, and the accuracy is the mean over subjects of each subject's accuracy.
+    for benchmark in ("mmlu_biology", "mmlu_other"):
+        split = paper_smoke / layout.benchmark_split(benchmark, "test")
+        subjects = [json.loads(line)["subject"] for line in split.read_text().splitlines()]
+        path = paper_smoke / layout.evaluation("base", benchmark, "paper")
+        scored = json.loads(path.read_text())
+        by_subject = pd.DataFrame(
+            {"subject": subjects, "correct": [i["correct"] for i in scored["items"]]}
+        )
+        assert scored["accuracy"] == pytest.approx(
+            by_subject.groupby("subject").correct.mean().mean()
+        )
+        assert scored["n_effective"] <= scored["n"]
     # Generation as the paper scored: one token.
     scored = json.loads(
         (paper_smoke / layout.evaluation("base", "wmdp_bio", "paper", "generate")).read_text()

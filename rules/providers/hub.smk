@@ -53,6 +53,10 @@ rule benchmark_items:
         dev=lambda wildcards: HUB["benchmarks"][wildcards.benchmark].get("dev", []),
         seed=HUB["seed"],
         max_test_items=HUB.get("max_test_items"),
+        by_subject=lambda wildcards: HUB["benchmarks"][wildcards.benchmark].get(
+            "average"
+        )
+        == "subjects",
     script:
         "../../workflow/scripts/benchmark_items.py"
 

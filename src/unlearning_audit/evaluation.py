@@ -14,6 +14,7 @@ from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
 
 from unlearning_audit.models import load_checkpoint
+from unlearning_audit.stats import effective_count
 
 # simple_evaluate collects the environment on every call (torch's collect_env, which
 # runs pip and more): seconds per call, and an evaluate job makes one per variant.
@@ -95,7 +96,10 @@ def score(
     metrics = output["results"][task]
     generated = f"{GENERATE_METRIC},{GENERATE_FILTER}" in metrics
     items = per_item(output["samples"], task_objects)
-    answered = sum(i["answered"] for i in items)
+    weights = [i.get("weight", 1.0) for i in items]
+    weighted = any(w != 1.0 for w in weights)
+    correct = sum(w * i["correct"] for w, i in zip(weights, items))
+    answered = sum(w * i["answered"] for w, i in zip(weights, items))
     lm_eval_output = {
         key: output[key] for key in ("results", "configs", "versions", "n-shot", "n-samples")
     }
@@ -104,13 +108,18 @@ def score(
         "scoring": "generate" if generated else "loglikelihood",
         "num_fewshot": num_fewshot,
         "chat_template": chat_template,
-        # lm-eval's own metric: exact match of the extracted answer, or log-likelihood acc.
-        "accuracy": metrics[f"{GENERATE_METRIC},{GENERATE_FILTER}" if generated else "acc,none"],
+        # lm-eval's own metric: exact match of the extracted answer, or log-likelihood acc;
+        # over subjects where the items are weighted (their mean, from the same items).
+        "accuracy": correct / sum(weights)
+        if weighted
+        else metrics[f"{GENERATE_METRIC},{GENERATE_FILTER}" if generated else "acc,none"],
         "n": _sample_count(output, task),
+        # What the accuracy's interval counts: n, or less for unequal weights.
+        "n_effective": effective_count(weights),
         # Questions answered with one of the options (always all of them under
         # log-likelihood scoring, which picks an option), and accuracy on those.
-        "answered": answered / len(items),
-        "accuracy_on_answered": sum(i["correct"] for i in items) / answered if answered else None,
+        "answered": answered / sum(weights),
+        "accuracy_on_answered": correct / answered if answered else None,
         "items": items,
         # What this score cost: in all, and in the model's own forward passes.
         "seconds": {
@@ -174,6 +183,8 @@ def per_item(samples: dict, task_objects: dict) -> list[dict]:
             target = choices.index(target) if isinstance(target, str) else int(target)
             doc_id = sample["doc_id"]
             item = {"id": str(doc_id) if single else f"{name}/{doc_id}", "target": target}
+            if "weight" in sample["doc"]:  # a benchmark averaged over subjects
+                item["weight"] = float(sample["doc"]["weight"])
             response = sample["filtered_resps"][0]
             if isinstance(response, str):  # generated
                 prediction = choices.index(response) if response in choices else None

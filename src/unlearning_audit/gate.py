@@ -48,10 +48,10 @@ def gate_table(evaluations: pd.DataFrame, min_accuracy: float) -> pd.DataFrame:
         if row.role == "forget" and (row.benchmark, row.variant, row.scoring) in oracle.index:
             known = oracle.loc[(row.benchmark, row.variant, row.scoring)]
             source, baseline = "oracle", known.accuracy
-            baseline_high = wilson_interval(known.accuracy, known.n)[1]
+            baseline_high = wilson_interval(known.accuracy, known.n_effective)[1]
         else:
             source, baseline, baseline_high = "chance", row.baseline, row.baseline
-        low, high = wilson_interval(row.accuracy, row.n)
+        low, high = wilson_interval(row.accuracy, row.n_effective)
         rows.append(
             {
                 "benchmark": row.benchmark,

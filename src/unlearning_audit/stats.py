@@ -18,6 +18,21 @@ def wilson_interval(accuracy: float, n: int, z: float = Z95) -> tuple[float, flo
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def subject_weights(subjects: list[str]) -> list[float]:
+    """Item weights making a weighted mean the mean over subjects of each subject's
+    mean: 1 / (subjects x the item's subject's items), scaled to average 1."""
+    from collections import Counter
+
+    counts = Counter(subjects)
+    return [len(subjects) / (len(counts) * counts[s]) for s in subjects]
+
+
+def effective_count(weights) -> float:
+    """Kish's effective sample size of a weighted mean: (sum w)^2 / sum w^2, the n
+    whose unweighted mean would be as precise (n itself for equal weights)."""
+    return sum(weights) ** 2 / sum(w * w for w in weights)
+
+
 def recovery(attacked, base, baseline, iterations: int = 2000, seed: int = 0):
     """How much of what the base model shows under an attack the attacked model shows:
     R = (attacked - b) / (base - b), with b the knowledge-free baseline under the same
@@ -47,16 +62,20 @@ def recovery(attacked, base, baseline, iterations: int = 2000, seed: int = 0):
     return point, float(low), float(high)
 
 
-def paired_difference(first, second, iterations: int = 2000, seed: int = 0):
+def paired_difference(first, second, weights=None, iterations: int = 2000, seed: int = 0):
     """Accuracy of ``first`` minus that of ``second`` on the same items (per-item 0/1,
-    same order), with its 95 % paired bootstrap interval."""
+    same order), with its 95 % paired bootstrap interval; ``weights``: the items'
+    weights (a benchmark averaged over subjects), else equal."""
     import numpy as np
 
-    first, second = np.asarray(first, float), np.asarray(second, float)
-    samples = np.random.default_rng(seed).integers(0, len(first), (iterations, len(first)))
-    spread = first[samples].mean(axis=1) - second[samples].mean(axis=1)
+    difference = np.asarray(first, float) - np.asarray(second, float)
+    weights = np.ones_like(difference) if weights is None else np.asarray(weights, float)
+    samples = np.random.default_rng(seed).integers(
+        0, len(difference), (iterations, len(difference))
+    )
+    spread = np.average(difference[samples], weights=weights[samples], axis=1)
     low, high = np.percentile(spread, [2.5, 97.5])
-    return float(first.mean() - second.mean()), float(low), float(high)
+    return float(np.average(difference, weights=weights)), float(low), float(high)
 
 
 def mcnemar(first, second) -> float:

@@ -32,8 +32,11 @@ COLUMNS = (
 def eval_row(path: str) -> dict:
     result = json.loads(open(path).read())
     inputs = {i["path"]: i["sha256"] for i in result[EMBED_KEY]["inputs"]}
-    ci_low, ci_high = wilson_interval(result["accuracy"], result["n"])
+    # Weighted items (a benchmark averaged over subjects) count as fewer (Kish).
+    n_effective = result.get("n_effective", result["n"])
+    ci_low, ci_high = wilson_interval(result["accuracy"], n_effective)
     return {key: result[key] for key in COLUMNS} | {
+        "n_effective": n_effective,
         "ci_low": ci_low,  # Wilson 95 % interval
         "ci_high": ci_high,
         # Where the number comes from, checkable with `lineage --verify`.
@@ -49,12 +52,13 @@ def interval_text(value: float, low: float, high: float) -> str:
     return f"{value:.2f} [{low:.2f}, {high:.2f}]"
 
 
-def item_correctness(path: str):
-    """Per-item correctness (0/1) of one evaluation JSON, indexed by item id."""
+def item_correctness(path: str, column: str = "correct"):
+    """Per-item correctness (0/1) of one evaluation JSON, indexed by item id; or
+    (``column="weight"``) each item's weight (1 unless averaged over subjects)."""
     import pandas as pd
 
     items = json.loads(open(path).read())["items"]
-    return pd.Series([i["correct"] for i in items], index=[i["id"] for i in items])
+    return pd.Series([i.get(column, 1.0) for i in items], index=[i["id"] for i in items])
 
 
 def eval_table(paths: list[str], gate: str):

@@ -5,6 +5,9 @@ The dev split (few-shot exemplars, and the items on which the strongest attack i
 chosen) is the benchmark's own `dev` datasets where the config names them (MMLU's
 dev split), in their order; otherwise 5 items drawn from the questions, which then
 leave the test split. A small run keeps at most `max_test_items` test items.
+A benchmark averaged over subjects (`average: subjects`) gives each item its
+subject (the dataset it came from) and a weight, so that every subject weighs the
+same in each split.
 """
 
 import random
@@ -12,16 +15,28 @@ import random
 from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
 from unlearning_audit.providers.hub import load_hub_rows
+from unlearning_audit.stats import subject_weights
 
 DEV_ITEMS = 5
+
+
+def subject(spec: dict) -> str:
+    """What names an items dataset: its hub config (MMLU's subject), or its files."""
+    return spec.get("name") or str(spec.get("data_files") or spec["path"])
 
 
 def items(specs: list[dict]) -> list[dict]:
     return [
         {"question": row["question"], "choices": list(row["choices"]), "answer": row["answer"]}
+        | ({"subject": subject(spec)} if snakemake.params.by_subject else {})
         for spec in specs
         for row in load_hub_rows(spec)
     ]
+
+
+def subject_weighted(split: list[dict]) -> list[dict]:
+    weights = subject_weights([item["subject"] for item in split])
+    return [item | {"weight": w} for item, w in zip(split, weights)]
 
 
 with job(snakemake):
@@ -34,6 +49,8 @@ with job(snakemake):
         dev, test = test[:DEV_ITEMS], test[DEV_ITEMS:]
     if snakemake.params.max_test_items is not None:
         test = rng.sample(test, min(len(test), snakemake.params.max_test_items))
+    if snakemake.params.by_subject:
+        dev, test = subject_weighted(dev), subject_weighted(test)
     write_jsonl(snakemake.output.dev, dev)
     write_jsonl(snakemake.output.test, test)
     print(f"{snakemake.wildcards.benchmark}: {len(test)} test items, {len(dev)} dev items")

@@ -55,7 +55,9 @@ def capability_claim(summary, frontier, runs, primary, rule):
         pair = matched[rmu], matched[llmu]
         kept = paired(*(correct_at(zero, (name, benchmark)) for name in pair))
         forgot = paired(*(correct_at(zero, (name, hazard)) for name in pair))
-        capability = paired_difference(*kept)
+        # Items weighted as the capability benchmark averages them (over subjects, or alike).
+        weights = item_correctness(zero.loc[(pair[0], benchmark), "source"], "weight")
+        capability = paired_difference(*kept, weights[kept[0].index])
         forgetting = paired_difference(*forgot)
         similar = forgetting[2] <= rule["similar_forgetting"]
         informative = all(zero.informative[name, b] for name in pair for b in (benchmark, hazard))

@@ -46,6 +46,16 @@ def check(config: dict) -> None:
                 f"data.benchmarks.{name}.fewshot_from: {spec['fewshot_from']} is not a "
                 f"benchmark of this study ({', '.join(data['benchmarks'])})"
             )
+        if spec.get("average") == "subjects" and spec["role"] != "capability":
+            raise ValueError(
+                f"data.benchmarks.{name}.average: subjects is for capability benchmarks "
+                "(the attacks' paired statistics weigh every forget question alike)"
+            )
+        if spec.get("average") == "subjects" and len(spec["items"]) < 2:
+            raise ValueError(
+                f"data.benchmarks.{name}.average: subjects averages over the items "
+                "datasets, and this benchmark has one"
+            )
         if "task" not in spec and layout.OWN_TASK in config["evaluation"]["prompt_formats"]:
             raise ValueError(
                 f"data.benchmarks.{name}.task: needed: prompt format {layout.OWN_TASK} asks each "
