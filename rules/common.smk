@@ -163,6 +163,10 @@ REWRITES = {
     for name, prompt in load_prompts().items()
     if name in REWRITE_SETTINGS.get("transforms", [])
 }
+# Rephrasings read from files written elsewhere: name -> forget benchmark -> file.
+SUPPLIED = ATTACKS.get("rephrased_files", {})
+# Every rephrasing, rule-based, model-written or supplied (variant rephrase_<name>).
+REPHRASINGS = [*REPHRASE, *REWRITES, *SUPPLIED]
 RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
 
@@ -177,10 +181,7 @@ def prompt_format(prompt_variant):
 # The prompt templates the study asks in (formats, and those of rephrased copies): a
 # base model the pipeline trains practises exactly these forms.
 ASKED_TEMPLATES = sorted(
-    {
-        prompt_format(v)
-        for v in PROMPT_FORMATS + [f"rephrase_{t}" for t in [*REPHRASE, *REWRITES]]
-    }
+    {prompt_format(v) for v in PROMPT_FORMATS + [f"rephrase_{t}" for t in REPHRASINGS]}
     & set(TEMPLATES)
 )
 # The tokenizer whose chat template renders the chat format (a pretrained model's).
@@ -228,14 +229,18 @@ FORMAT_VARIANTS = {f: (f, 0) for f in PROMPT_FORMATS}
 VARIANTS = (
     FORMAT_VARIANTS
     | {f"{k}shot": (PRIMARY, k) for k in ATTACKS["few_shot"]}
-    | {f"rephrase_{t}": (f"rephrase_{t}", 0) for t in [*REPHRASE, *REWRITES]}
+    | {f"rephrase_{t}": (f"rephrase_{t}", 0) for t in REPHRASINGS}
 )
 
 
 def variants_of(benchmark, variants=VARIANTS):
-    """Those of ``variants`` a benchmark is asked in."""
+    """Those of ``variants`` a benchmark is asked in (a supplied rephrasing: where
+    it has a file for the benchmark)."""
     asked = VARIANTS if benchmark in FORGET_BENCHMARKS else FORMAT_VARIANTS
-    return [v for v in variants if v in asked]
+    missing = {
+        f"rephrase_{n}" for n, files in SUPPLIED.items() if benchmark not in files
+    }
+    return [v for v in variants if v in asked and v not in missing]
 
 
 wildcard_constraints:
@@ -247,6 +252,7 @@ wildcard_constraints:
     benchmark="|".join(BENCHMARKS),
     transform="|".join(rephrase.TRANSFORMS),
     rewrite="|".join(map(re.escape, REWRITES)),
+    supplied="|".join(map(re.escape, SUPPLIED)),
     prompt_format="|".join(t for t in TEMPLATES if not t.startswith("_")),
     template="|".join([*TEMPLATES, layout.PERPLEXITY_TEMPLATE]),
 
@@ -283,6 +289,19 @@ def fewshot_items(benchmark):
 
 def rephrased_splits(benchmark, transform):
     return [layout.rephrased_split(benchmark, transform, s) for s in layout.SPLITS]
+
+
+def rephrased_outputs(name):
+    """What a rephrasing of a benchmark writes (rules rephrase, rewrite and
+    rephrased_file): its splits, named, its tasks, and their records."""
+    tasks = layout.task_yamls("{benchmark}", f"rephrase_{name}")
+    dev, test = rephrased_splits("{benchmark}", name)
+    return {
+        "tasks": tasks,
+        "dev": dev,
+        "test": test,
+        "provenance": sidecars([dev, test], tasks),
+    }
 
 
 def task_files(benchmark, prompt_variant, scoring):
@@ -420,7 +439,8 @@ TASKS = [
 REPHRASED = [
     path
     for b in FORGET_BENCHMARKS
-    for t in [*REPHRASE, *REWRITES]
+    for t in REPHRASINGS
+    if f"rephrase_{t}" in variants_of(b)
     for path in [*layout.task_yamls(b, f"rephrase_{t}"), *rephrased_splits(b, t)]
 ]
 TABLES = {

@@ -50,15 +50,7 @@ rule rephrase:
         benchmark_table=layout.BENCHMARK_TABLE,
         templates=TEMPLATE_COPIES,
     output:
-        layout.task_yamls("{benchmark}", "rephrase_{transform}"),
-        dev=layout.rephrased_split("{benchmark}", "{transform}", "dev"),
-        test=layout.rephrased_split("{benchmark}", "{transform}", "test"),
-        provenance=sidecars(
-            [
-                *rephrased_splits("{benchmark}", "{transform}"),
-                *layout.task_yamls("{benchmark}", "rephrase_{transform}"),
-            ]
-        ),
+        **rephrased_outputs("{transform}"),
     log:
         layout.log("rephrase", "{transform}/{benchmark}"),
     benchmark:
@@ -81,15 +73,7 @@ rule rewrite:
         benchmark_table=layout.BENCHMARK_TABLE,
         templates=TEMPLATE_COPIES,
     output:
-        layout.task_yamls("{benchmark}", "rephrase_{rewrite}"),
-        dev=layout.rephrased_split("{benchmark}", "{rewrite}", "dev"),
-        test=layout.rephrased_split("{benchmark}", "{rewrite}", "test"),
-        provenance=sidecars(
-            [
-                *rephrased_splits("{benchmark}", "{rewrite}"),
-                *layout.task_yamls("{benchmark}", "rephrase_{rewrite}"),
-            ]
-        ),
+        **rephrased_outputs("{rewrite}"),
     log:
         layout.log("rewrite", "{rewrite}/{benchmark}"),
     benchmark:
@@ -108,6 +92,31 @@ rule rewrite:
         dtype=DTYPE,
     script:
         "../workflow/scripts/rewrite_benchmark.py"
+
+
+if SUPPLIED:
+
+    rule rephrased_file:
+        input:
+            splits=splits("{benchmark}"),
+            benchmark_table=layout.BENCHMARK_TABLE,
+            templates=TEMPLATE_COPIES,
+        output:
+            **rephrased_outputs("{supplied}"),
+        log:
+            layout.log("rephrased_file", "{supplied}/{benchmark}"),
+        benchmark:
+            layout.cost("rephrased_file", "{supplied}/{benchmark}")
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("rephrased_file"),
+        params:
+            # Its path and sha256 (checked by the job): a new pin reruns it.
+            file=lambda wildcards: SUPPLIED[wildcards.supplied][wildcards.benchmark],
+            primary_format=PRIMARY,
+        script:
+            "../workflow/scripts/rephrased_file.py"
 
 
 if PERPLEXITY:

@@ -278,6 +278,64 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
         assert result.returncode == 0 and "verify: OK" in result.stderr, result.stderr[-2000:]
 
 
+def test_a_supplied_rephrasing_is_read_from_its_pinned_file_row_by_row(tmp_path):
+    """attacks.rephrased_files: the paper's own rephrased WMDP files, say; here a file
+    made from the bio stand-in, every other row with a changed answer (rejected), for
+    the bio benchmark only."""
+    config = yaml.safe_load(SMOKE.read_text())
+    rows = [
+        json.loads(line)
+        for line in (REPO / "tests/data/paper/wmdp/wmdp-bio.jsonl").read_text().splitlines()
+    ]
+    rephrased = [row | {"question": f"In verse: {row['question']}"} for row in rows]
+    for row in rephrased[::2]:
+        row["answer"] = (row["answer"] + 1) % len(row["choices"])
+    path = tmp_path / "poem_bio.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rephrased))
+    file = {"path": str(path), "sha256": file_sha256(path), "obtain": "the test writes it"}
+    config["attacks"]["rephrased_files"] = {"paper_poem": {"wmdp_bio": file}}
+    study = make_workdir(tmp_path / "study", config)
+    (study / "tests").symlink_to(REPO / "tests")
+    splits = [layout.rephrased_split("wmdp_bio", "paper_poem", s) for s in layout.SPLITS]
+    run_snakemake(study, targets=splits)
+    items = [
+        json.loads(line) for split in splits for line in (study / split).read_text().splitlines()
+    ]
+    assert {i["row"] % 2 for i in items} == {0, 1}  # some rejected, some kept
+    for item in items:
+        original, kept = rows[item["row"]], item["row"] % 2 == 1
+        assert item["original_question"] == original["question"]
+        assert (item["choices"], item["answer"]) == (original["choices"], original["answer"])
+        assert item["question"] == (rephrased if kept else rows)[item["row"]]["question"]
+        assert item["rewritten"] == kept
+    record = provenance.load_record(study / splits[1])
+    assert record["rule"] == "rephrased_file" and record["params"]["file"] == file
+    # Asked of the benchmark it has a file for, and of no other.
+    for benchmark, planned in (("wmdp_bio", True), ("wmdp_cyber", False)):
+        target = layout.evaluation("base", benchmark, "rephrase_paper_poem")
+        plan = subprocess.run(
+            [sys.executable, "-m", "snakemake", "-n", "--directory", str(study), target],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        assert (plan.returncode == 0) == planned, plan.stderr[-2000:]
+    # A file that is not the one pinned stops its job, saying so.
+    path.write_text(path.read_text().replace("In verse", "In prose"))
+    for split in splits:
+        (study / split).unlink()
+    with pytest.raises(Exception):
+        run_snakemake(study, targets=splits)
+    log = (study / layout.log("rephrased_file", "paper_poem/wmdp_bio")).read_text()
+    assert f"but the config expects {file['sha256']}" in log
+    assert not any((study / split).exists() for split in splits)
+    from unlearning_audit.config import ConfigError, validate_config
+
+    config["attacks"]["rephrased_files"]["paper_poem"]["mmlu_other"] = file
+    with pytest.raises(ConfigError, match="mmlu_other: not a forget benchmark"):
+        validate_config(config)
+
+
 def training_lines(study, config) -> set[str]:
     """Every line of the corpora a scored model trains on (forget and retain: the
     unlearning methods' data), as written in the study."""
@@ -301,3 +359,14 @@ def test_rewrite_prompts_ask_for_the_question_and_keep_options_and_answers():
     assert [(o["choices"], o["answer"]) for o in out] == [
         (i["choices"], i["answer"]) for i in items
     ]
+
+
+def test_a_supplied_file_with_fewer_rows_than_questions_is_refused():
+    from unlearning_audit.rewrite import supplied_items
+
+    items = [{"question": "Q?", "choices": ["a", "b"], "answer": 0, "row": 3}]
+    rows = [{"question": "R?", "choices": ["a", "b"], "answer": 0}] * 3
+    with pytest.raises(ValueError, match="3 rows, fewer than the benchmark's questions"):
+        supplied_items(items, rows)
+    out, rejected = supplied_items(items, rows * 2)
+    assert rejected == 0 and out[0]["question"] == "R?" and out[0]["rewritten"]

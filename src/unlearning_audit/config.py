@@ -98,6 +98,25 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"attacks.rewrites.transforms.{index}: {transform!r} has no prompt in "
                 f"workflow/prompts/rewrites.yaml ({', '.join(prompts)})"
             )
+    supplied = config["attacks"].get("rephrased_files", {})
+    forget = catalog(config["data"]).benchmarks
+    for name, files in supplied.items():
+        if name in TRANSFORMS or name in rewrites:
+            raise ConfigError(
+                f"attacks.rephrased_files.{name}: also the name of a rephrasing the "
+                "pipeline writes (attacks.rephrase or attacks.rewrites)"
+            )
+        if config["data"]["source"] != "hub":
+            raise ConfigError(
+                f"attacks.rephrased_files.{name}: rows are matched to the questions of hub "
+                "datasets; this study's data source writes its own"
+            )
+        for benchmark in files:
+            if forget.get(benchmark) != "forget":
+                raise ConfigError(
+                    f"attacks.rephrased_files.{name}.{benchmark}: not a forget benchmark "
+                    f"of this study ({', '.join(b for b, r in forget.items() if r == 'forget')})"
+                )
     asked = {
         "evaluation.prompt_formats": config["evaluation"]["prompt_formats"],
         "attacks.rephrase": [TRANSFORMS[t]["format"] for t in config["attacks"]["rephrase"]],

@@ -38,6 +38,35 @@ def rewritten_items(items: list[dict], rewrites: list[str]) -> tuple[list[dict],
     return out, rejected
 
 
+def supplied_items(items: list[dict], rows: list[dict]) -> tuple[list[dict], int]:
+    """Items rephrased from a file written elsewhere: each item's row (``item["row"]``,
+    its place among the benchmark's questions) gives its question and options. A row
+    with no question, another answer index or another number of options is rejected:
+    the item keeps its own. Returns the items as ``rewritten_items`` does (a row
+    identical to its item counts as not rewritten), and how many were rejected."""
+    if items and max(item["row"] for item in items) >= len(rows):
+        raise ValueError(
+            f"{len(rows)} rows, fewer than the benchmark's questions: one row per question"
+        )
+    out, rejected = [], 0
+    for item in items:
+        row = rows[item["row"]]
+        valid = (
+            bool((row.get("question") or "").strip())
+            and row.get("answer") == item["answer"]
+            and len(row.get("choices") or []) == len(item["choices"])
+        )
+        rejected += not valid
+        rephrased = (
+            {"question": row["question"].strip(), "choices": list(row["choices"])} if valid else {}
+        )
+        changed = {k: v for k, v in rephrased.items() if v != item[k]}
+        out.append(
+            item | rephrased | {"original_question": item["question"], "rewritten": bool(changed)}
+        )
+    return out, rejected
+
+
 def generate_rewrites(
     model, tokenizer, questions: list[str], prompt: str, max_new_tokens: int, batch_size: int
 ) -> list[str]:

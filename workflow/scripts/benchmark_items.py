@@ -26,11 +26,14 @@ def subject(spec: dict) -> str:
 
 
 def items(specs: list[dict]) -> list[dict]:
+    """The questions of some datasets, each with its row among them all (where a
+    rephrased file's row for it is, attacks.rephrased_files)."""
+    rows = [(spec, row) for spec in specs for row in load_hub_rows(spec)]
     return [
         {"question": row["question"], "choices": list(row["choices"]), "answer": row["answer"]}
+        | {"row": index}
         | ({"subject": subject(spec)} if snakemake.params.by_subject else {})
-        for spec in specs
-        for row in load_hub_rows(spec)
+        for index, (spec, row) in enumerate(rows)
     ]
 
 

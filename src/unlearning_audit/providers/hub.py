@@ -95,10 +95,8 @@ def local_files(specs: list[dict]) -> list[str]:
     return [spec["data_files"] for spec in specs if "data_files" in spec]
 
 
-def read_local_corpus(spec: dict) -> list[str]:
-    """Texts of a local JSONL corpus (a ``text`` column), checked against its sha256."""
-    from unlearning_audit.data import read_texts
-
+def checked_local_file(spec: dict) -> str:
+    """The path of a local file (config ``local_file``), once its sha256 is checked."""
     path = Path(spec["path"])
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing. To obtain it: {spec['obtain']}")
@@ -107,7 +105,14 @@ def read_local_corpus(spec: dict) -> list[str]:
         raise ValueError(f"{path} is not pinned: set its sha256 in the config ({found} now)")
     if found != spec["sha256"]:
         raise ValueError(f"{path}: sha256 {found}, but the config expects {spec['sha256']}")
-    return read_texts([str(path)])
+    return str(path)
+
+
+def read_local_corpus(spec: dict) -> list[str]:
+    """Texts of a local JSONL corpus (a ``text`` column), checked against its sha256."""
+    from unlearning_audit.data import read_texts
+
+    return read_texts([checked_local_file(spec)])
 
 
 def qa_from_texts(texts: list[str]) -> list[dict]:
