@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO, dry_run_job_counts, make_workdir, run_snakemake
+from snakemake.exceptions import WorkflowError
 
 from unlearning_audit import layout, provenance
 from unlearning_audit.provenance import file_sha256
@@ -324,7 +325,7 @@ def test_a_supplied_rephrasing_is_read_from_its_pinned_file_row_by_row(tmp_path)
     path.write_text(path.read_text().replace("In verse", "In prose"))
     for split in splits:
         (study / split).unlink()
-    with pytest.raises(Exception):
+    with pytest.raises(WorkflowError):
         run_snakemake(study, targets=splits)
     log = (study / layout.log("rephrased_file", "paper_poem/wmdp_bio")).read_text()
     assert f"but the config expects {file['sha256']}" in log
