@@ -23,7 +23,7 @@ PAPER, SMOKE = REPO / "config/paper.yaml", REPO / "config/paper-smoke.yaml"
 MODEL_KEYS = {"base_model", "generator"}
 DATA_LOCATION_KEYS = {"offline", "path", "name", "split", "data_files", "revision", "sha256"}
 SIZE_KEYS = {"num_batches", "num_steps", "steps", "max_length", "forget_max_length", "stride"}
-SIZE_KEYS |= {"batch_size", "max_test_items", "max_new_tokens", "resources"}
+SIZE_KEYS |= {"batch_size", "dev_items", "max_test_items", "max_new_tokens", "resources"}
 
 
 def differences(paper, smoke, path=()):
@@ -231,8 +231,8 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     assert [(r["original_question"], r["choices"], r["answer"]) for r in rewritten] == [
         (o["question"], o["choices"], o["answer"]) for o in original
     ]
-    french = paper_smoke / layout.rephrased_split("wmdp_bio", "french", "test")
-    assert any(json.loads(line)["rewritten"] for line in french.read_text().splitlines())
+    french = [paper_smoke / layout.rephrased_split("wmdp_bio", "french", s) for s in layout.SPLITS]
+    assert any(json.loads(line)["rewritten"] for f in french for line in f.read_text().splitlines())
     record = provenance.load_record(path)
     assert record["rule"] == "rewrite" and "{question}" in record["params"]["prompt"]
     assert any(i["path"] == "results/checkpoints/base" for i in record["inputs"])

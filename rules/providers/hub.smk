@@ -52,6 +52,7 @@ rule benchmark_items:
         datasets=lambda wildcards: HUB["benchmarks"][wildcards.benchmark]["items"],
         dev=lambda wildcards: HUB["benchmarks"][wildcards.benchmark].get("dev", []),
         seed=HUB["seed"],
+        dev_items=HUB["dev_items"],
         max_test_items=HUB.get("max_test_items"),
         by_subject=lambda wildcards: HUB["benchmarks"][wildcards.benchmark].get(
             "average"

@@ -3,8 +3,8 @@ splits with question, choices and answer columns) as dev/test JSONL.
 
 The dev split (few-shot exemplars, and the items on which the strongest attack is
 chosen) is the benchmark's own `dev` datasets where the config names them (MMLU's
-dev split), in their order; otherwise 5 items drawn from the questions, which then
-leave the test split. A small run keeps at most `max_test_items` test items.
+dev split), in their order; otherwise `dev_items` drawn from the questions, which
+then leave the test split. A small run keeps at most `max_test_items` test items.
 A benchmark averaged over subjects (`average: subjects`) gives each item its
 subject (the dataset it came from) and a weight, so that every subject weighs the
 same in each split.
@@ -16,8 +16,6 @@ from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
 from unlearning_audit.providers.hub import load_hub_rows
 from unlearning_audit.stats import subject_weights
-
-DEV_ITEMS = 5
 
 
 def subject(spec: dict) -> str:
@@ -49,7 +47,7 @@ with job(snakemake):
         dev = items(dev_specs)
     else:
         rng.shuffle(test)
-        dev, test = test[:DEV_ITEMS], test[DEV_ITEMS:]
+        dev, test = test[: snakemake.params.dev_items], test[snakemake.params.dev_items :]
     if snakemake.params.max_test_items is not None:
         test = rng.sample(test, min(len(test), snakemake.params.max_test_items))
     if snakemake.params.by_subject:

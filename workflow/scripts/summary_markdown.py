@@ -259,7 +259,14 @@ with job(snakemake):
             "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise, "
             f"in the {primary} prompt format; one section per scoring ({', '.join(scorings)}). "
             "Under generation, an answer that is none of the options counts as wrong "
-            "and unanswered.",
+            "and unanswered."
+            + (
+                " A benchmark averaged over subjects weighs its questions so, and its "
+                "interval counts their effective number (Kish)."
+                if "n_effective" in tables["summary"]
+                and (tables["summary"].n_effective < tables["summary"].n).any()
+                else ""
+            ),
             "",
             "**The gate**: can each benchmark variant show knowledge? The base model's "
             f"lower bound must reach {snakemake.params.min_accuracy} and clear the "
