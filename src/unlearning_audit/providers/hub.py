@@ -46,6 +46,16 @@ def check(config: dict) -> None:
                 f"data.benchmarks.{name}.fewshot_from: {spec['fewshot_from']} is not a "
                 f"benchmark of this study ({', '.join(data['benchmarks'])})"
             )
+        # k-shot prompts ask forget benchmarks; drawn dev splits must hold the exemplars
+        # (a benchmark's own dev task leaves the asked item out: one more).
+        source = spec.get("fewshot_from", name)
+        shots = max(config["attacks"]["few_shot"], default=0) if spec["role"] == "forget" else 0
+        needed = shots + (source == name)
+        if shots and "dev" not in data["benchmarks"].get(source, {}) and data["dev_items"] < needed:
+            raise ValueError(
+                f"data.dev_items: {data['dev_items']} dev items, but the {shots}-shot prompts "
+                f"of {name} take their exemplars from the dev items of {source} (needs {needed})"
+            )
         if spec.get("average") == "subjects" and spec["role"] != "capability":
             raise ValueError(
                 f"data.benchmarks.{name}.average: subjects is for capability benchmarks "
