@@ -46,7 +46,12 @@ def evaluation_breakdown(study: Path, repeats: int) -> None:
     costs = step_costs(study / layout.BENCHMARKS)
     if "evaluate" not in costs.index:
         sys.exit(f"no evaluate jobs in {study / layout.BENCHMARKS}: run the study first")
-    scored = [json.loads(p.read_text()) for p in (study / layout.EVALS).rglob("*.json")]
+    perplexity = Path(layout.perplexity("any")).name  # the perplexity rule's, not evaluate's
+    scored = [
+        json.loads(p.read_text())
+        for p in (study / layout.EVALS).rglob("*.json")
+        if p.name != perplexity
+    ]
     if any("seconds" not in s for s in scored):
         sys.exit("evaluations without timings: rerun the study with this version")
     jobs, wall = int(costs.loc["evaluate", "jobs"]), costs.loc["evaluate", "wall_s"]
