@@ -141,6 +141,7 @@ if PERPLEXITY:
         params:
             corpus=PERPLEXITY["corpus"],
             documents=PERPLEXITY["documents"],
-            seed=config["data"]["seed"],
+            # Only where it draws documents (all of them: none to draw).
+            seed=config["data"]["seed"] if PERPLEXITY["documents"] else None,
         script:
             "../workflow/scripts/perplexity_task.py"

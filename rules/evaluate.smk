@@ -80,6 +80,7 @@ if PERPLEXITY:
         params:
             task=Path(PERPLEXITY_TASK).stem,
             corpus=PERPLEXITY["corpus"],
+            max_length=PERPLEXITY["max_length"],
             batch_size=config["evaluation"]["batch_size"],
             dtype=DTYPE,
         script:

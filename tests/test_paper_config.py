@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -184,10 +185,34 @@ def test_mmlu_groups_name_the_57_subjects_lm_eval_knows_averaged_over_subjects()
     assert {g["group"] for g in groups} | {t for g in groups for t in g["task"]} <= known
 
 
+BIO_ROWS = REPO / "tests/data/paper/wmdp/wmdp-bio.jsonl"
+
+
+def supplied_bio_file(folder) -> tuple[dict, list[dict], list[dict]]:
+    """A rephrased copy of the WMDP-bio stand-in, as the paper's own files are (one row
+    per question, in order), every other row with a changed answer (to be rejected):
+    its config entry (attacks.rephrased_files), the original rows and the file's."""
+    rows = [json.loads(line) for line in BIO_ROWS.read_text().splitlines()]
+    rephrased = [row | {"question": f"In verse: {row['question']}"} for row in rows]
+    for row in rephrased[::2]:
+        row["answer"] = (row["answer"] + 1) % len(row["choices"])
+    path = folder / "poem_bio.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rephrased))
+    file = {"path": str(path), "sha256": file_sha256(path), "obtain": "the test writes it"}
+    return file, rows, rephrased
+
+
 @pytest.fixture(scope="module")
 def paper_smoke(tmp_path_factory):
-    """The paper-smoke study, run whole (its data paths are relative to the study)."""
-    study = make_workdir(tmp_path_factory.mktemp("paper-smoke"), yaml.safe_load(SMOKE.read_text()))
+    """The paper-smoke study, run whole (its data paths are relative to the study),
+    with a supplied rephrasing of WMDP-bio only (the entry config/paper.yaml shows
+    commented out), so that rule and a variant asked of one benchmark run too."""
+    folder = tmp_path_factory.mktemp("paper-smoke")
+    config = yaml.safe_load(SMOKE.read_text())
+    config["attacks"]["rephrased_files"] = {
+        "paper_poem": {"wmdp_bio": supplied_bio_file(folder)[0]}
+    }
+    study = make_workdir(folder / "study", config)
     (study / "tests").symlink_to(REPO / "tests")
     run_snakemake(study)
     return study
@@ -200,7 +225,7 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     # (which test_real_models runs on a local folder).
     metadata = (paper_smoke / ".snakemake/metadata").iterdir()
     ran = {json.loads(path.read_text())["rule"] for path in metadata}
-    assert ran == planned - {"fetch_model"} | {"convert_gguf"}
+    assert ran == planned - {"fetch_model"} | {"convert_gguf", "rephrased_file"}
     # Training in bf16 gave finite losses: RMU, LLMU (LoRA) and relearning (LoRA, windows).
     config = yaml.safe_load(SMOKE.read_text())
     checkpoints = paper_smoke / "results/checkpoints"
@@ -242,6 +267,9 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     record = provenance.load_record(path)
     assert record["rule"] == "rewrite" and "{question}" in record["params"]["prompt"]
     assert any(i["path"] == "results/checkpoints/base" for i in record["inputs"])
+    # The supplied rephrasing is asked of the benchmark it has a file for, alone.
+    attacks = pd.read_csv(paper_smoke / layout.table("prompt_attacks"))
+    assert set(attacks[attacks.variant == "rephrase_paper_poem"].benchmark) == {"wmdp_bio"}
     # Perplexity: every scored checkpoint on the same held-out documents, none of which
     # any of them trained on (the relearned checkpoints, which do, are not scored).
     documents = (paper_smoke / layout.perplexity_documents("openwebtext")).read_text()
@@ -290,16 +318,8 @@ def test_a_supplied_rephrasing_is_read_from_its_pinned_file_row_by_row(tmp_path)
     made from the bio stand-in, every other row with a changed answer (rejected), for
     the bio benchmark only."""
     config = yaml.safe_load(SMOKE.read_text())
-    rows = [
-        json.loads(line)
-        for line in (REPO / "tests/data/paper/wmdp/wmdp-bio.jsonl").read_text().splitlines()
-    ]
-    rephrased = [row | {"question": f"In verse: {row['question']}"} for row in rows]
-    for row in rephrased[::2]:
-        row["answer"] = (row["answer"] + 1) % len(row["choices"])
-    path = tmp_path / "poem_bio.jsonl"
-    path.write_text("".join(json.dumps(row) + "\n" for row in rephrased))
-    file = {"path": str(path), "sha256": file_sha256(path), "obtain": "the test writes it"}
+    file, rows, rephrased = supplied_bio_file(tmp_path)
+    path = Path(file["path"])
     config["attacks"]["rephrased_files"] = {"paper_poem": {"wmdp_bio": file}}
     study = make_workdir(tmp_path / "study", config)
     (study / "tests").symlink_to(REPO / "tests")

@@ -230,7 +230,9 @@ BAD_CONFIGS = {
         "config error: attacks.relearning.stride: 1000 tokens between windows of",
     ),
     "perplexity on text a method trains on": (
-        lambda c: c["evaluation"].update(perplexity={"corpus": "history", "documents": 4}),
+        lambda c: c["evaluation"].update(
+            perplexity={"corpus": "history", "documents": 4, "max_length": 64}
+        ),
         "config error: evaluation.perplexity.corpus: 'history' is not a corpus of role "
         "unrelated (music)",
     ),

@@ -52,7 +52,12 @@ rule benchmark_items:
         datasets=lambda wildcards: HUB["benchmarks"][wildcards.benchmark]["items"],
         dev=lambda wildcards: HUB["benchmarks"][wildcards.benchmark].get("dev", []),
         seed=HUB["seed"],
-        dev_items=HUB["dev_items"],
+        # Only where it draws them (a change reruns no benchmark with its own dev data).
+        dev_items=lambda wildcards: (
+            None
+            if "dev" in HUB["benchmarks"][wildcards.benchmark]
+            else HUB["dev_items"]
+        ),
         max_test_items=HUB.get("max_test_items"),
         by_subject=lambda wildcards: HUB["benchmarks"][wildcards.benchmark].get(
             "average"

@@ -103,14 +103,13 @@ def write_rephrased_tasks(
     return prompt_format
 
 
-def write_perplexity_task(corpus: str, documents: str) -> None:
-    """The lm-eval task scoring perplexity on a corpus's held-out ``documents``
+def write_perplexity_task(path: str, documents: str) -> None:
+    """The lm-eval task at ``path`` scoring perplexity on held-out ``documents``
     (templates/_perplexity.yaml, included relative to the task's folder)."""
     import os
 
     import yaml
 
-    path = layout.perplexity_task(corpus)
     config = {
         "include": os.path.relpath(layout.template(layout.PERPLEXITY_TEMPLATE), Path(path).parent),
         "task": Path(path).stem,

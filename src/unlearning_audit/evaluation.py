@@ -45,12 +45,20 @@ class TimedHFLM(HFLM):
 
 
 def load_lm(
-    checkpoint: str | Path, *, batch_size: int, dtype: str = "float32", trust_remote_code=False
+    checkpoint: str | Path,
+    *,
+    batch_size: int,
+    dtype: str = "float32",
+    trust_remote_code=False,
+    max_length: int | None = None,
 ) -> TimedHFLM:
     """lm-eval's wrapper around a checkpoint loaded the project's way (safetensors only;
-    a folder of LoRA adapters merged into its parent)."""
+    a folder of LoRA adapters merged into its parent); ``max_length``: the tokens it
+    reads at once (default: the model's context)."""
     model, tokenizer = load_checkpoint(checkpoint, dtype, trust_remote_code)
-    return TimedHFLM(pretrained=model.eval(), tokenizer=tokenizer, batch_size=batch_size)
+    return TimedHFLM(
+        pretrained=model.eval(), tokenizer=tokenizer, batch_size=batch_size, max_length=max_length
+    )
 
 
 def task_manager(task_dirs: list[str | Path], include_defaults: bool = False) -> TaskManager:

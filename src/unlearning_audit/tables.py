@@ -98,6 +98,7 @@ def on_items(row: dict, ids: set[str]) -> dict:
     return row | {
         "accuracy": accuracy,
         "n": n,
+        "n_effective": n,  # forget items, weighed alike
         "answered": answered / n,
         "accuracy_on_answered": correct / answered if answered else float("nan"),
         "ci_low": ci_low,

@@ -8,7 +8,8 @@ from unlearning_audit.provenance import EMBED_KEY, json_digest
 
 with job(snakemake) as current:
     checkpoint, spec = snakemake.input.checkpoint, snakemake.input.task
-    lm = load_lm(checkpoint, batch_size=snakemake.params.batch_size, dtype=snakemake.params.dtype)
+    p = snakemake.params
+    lm = load_lm(checkpoint, batch_size=p.batch_size, dtype=p.dtype, max_length=p.max_length)
     result = perplexity(lm, spec, snakemake.params.task, task_manager([]))
     print(
         f"{checkpoint}: word perplexity {result['word_perplexity']:.2f}, "

@@ -4,7 +4,6 @@ that scores them."""
 
 import random
 
-from unlearning_audit import layout
 from unlearning_audit.data import read_texts, write_perplexity_task
 from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
@@ -15,5 +14,5 @@ with job(snakemake):
     if count is not None and count < len(texts):
         texts = random.Random(snakemake.params.seed).sample(texts, count)
     write_jsonl(snakemake.output.documents, [{"text": t} for t in texts])
-    write_perplexity_task(corpus, snakemake.output.documents)
-    print(f"perplexity on {len(texts)} documents of {corpus}: {layout.perplexity_task(corpus)}")
+    write_perplexity_task(snakemake.output.task, snakemake.output.documents)
+    print(f"perplexity on {len(texts)} documents of {corpus}: {snakemake.output.task}")

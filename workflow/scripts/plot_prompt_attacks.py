@@ -28,8 +28,9 @@ with job(snakemake):
     passed = table.groupby(["variant", "benchmark"]).informative.all()
 
     def tick(variant):
-        """A variant's name, and the benchmarks whose gate it failed."""
-        failed = [labels[b] for b in benchmarks if not passed[variant, b]]
+        """A variant's name, and the benchmarks whose gate it failed (a variant a
+        benchmark is not asked in, a rephrasing supplied for others only, has no bar)."""
+        failed = [labels[b] for b in benchmarks if not passed.get((variant, b), True)]
         return f"{variant}\n(uninformative: {', '.join(failed)})" if failed else variant
 
     fig, axes = plt.subplots(
@@ -40,9 +41,9 @@ with job(snakemake):
     for ax, method in zip(axes[:, 0], methods):
         rows = table[table.checkpoint == method].set_index(["benchmark", "variant"])
         for i, benchmark in enumerate(benchmarks):
-            acc = np.array([rows.accuracy[benchmark, v] for v in variants])
-            low = np.array([rows.ci_low[benchmark, v] for v in variants])
-            high = np.array([rows.ci_high[benchmark, v] for v in variants])
+            # Every variant, NaN (no bar) where this benchmark is not asked in it.
+            cells = rows.reindex([(benchmark, v) for v in variants])
+            acc, low, high = (cells[c].to_numpy(float) for c in ("accuracy", "ci_low", "ci_high"))
             bars = ax.bar(
                 x + (i - (len(benchmarks) - 1) / 2) * width,
                 acc,
@@ -51,11 +52,14 @@ with job(snakemake):
                 capsize=2,
                 label=labels[benchmark],
             )
-            for bar, v, top in zip(bars, variants, high):
+            for bar, informative, recovered, top in zip(
+                bars, cells.informative, cells.recovery, high
+            ):
+                if np.isnan(top):
+                    continue
                 # The gate failed this variant: no reading of it counts, either way.
-                if not rows.informative[benchmark, v]:
+                if not informative:
                     bar.set(alpha=0.25, hatch="//")
-                recovered = rows.recovery[benchmark, v]
                 ax.annotate(
                     "" if np.isnan(recovered) else f"{recovered:.2f}",
                     # Above the interval's whisker, so the two never overlap.
