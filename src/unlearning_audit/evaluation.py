@@ -108,9 +108,6 @@ def score(
     weighted = any(w != 1.0 for w in weights)
     correct = sum(w * i["correct"] for w, i in zip(weights, items))
     answered = sum(w * i["answered"] for w, i in zip(weights, items))
-    lm_eval_output = {
-        key: output[key] for key in ("results", "configs", "versions", "n-shot", "n-samples")
-    }
     return {
         "task": task,
         "scoring": "generate" if generated else "loglikelihood",
@@ -129,13 +126,21 @@ def score(
         "answered": answered / sum(weights),
         "accuracy_on_answered": correct / answered if answered else None,
         "items": items,
-        # What this score cost: in all, and in the model's own forward passes.
+        **_cost_and_record(lm, start, model_start, output, ("n-shot", "n-samples")),
+    }
+
+
+def _cost_and_record(lm, start: float, model_start: float, output: dict, keys=()) -> dict:
+    """What a scoring cost (in all, and in the model's own forward passes) and
+    lm-eval's own record of it (results, configs, versions and ``keys``)."""
+    record = {key: output[key] for key in ("results", "configs", "versions", *keys)}
+    return {
         "seconds": {
             "total": round(time.perf_counter() - start, 3),
             "model": round(lm.model_seconds - model_start, 3),
         },
         # Round-trip through lm-eval's own serializer: its configs hold callables.
-        "lm_eval": json.loads(json.dumps(lm_eval_output, default=handle_non_serializable)),
+        "lm_eval": json.loads(json.dumps(record, default=handle_non_serializable)),
     }
 
 
@@ -158,17 +163,12 @@ def perplexity(lm: TimedHFLM, spec: str, task: str, tasks: TaskManager) -> dict:
         }
         for sample in sorted(output["samples"][task], key=lambda s: s["doc_id"])
     ]
-    lm_eval_output = {key: output[key] for key in ("results", "configs", "versions")}
     return {
         "task": task,
         **{m: metrics[f"{m},none"] for m in PERPLEXITY_METRICS},
         "documents": len(items),
         "items": items,
-        "seconds": {
-            "total": round(time.perf_counter() - start, 3),
-            "model": round(lm.model_seconds - model_start, 3),
-        },
-        "lm_eval": json.loads(json.dumps(lm_eval_output, default=handle_non_serializable)),
+        **_cost_and_record(lm, start, model_start, output),
     }
 
 

@@ -52,13 +52,22 @@ def interval_text(value: float, low: float, high: float) -> str:
     return f"{value:.2f} [{low:.2f}, {high:.2f}]"
 
 
-def item_correctness(path: str, column: str = "correct"):
-    """Per-item correctness (0/1) of one evaluation JSON, indexed by item id; or
-    (``column="weight"``) each item's weight (1 unless averaged over subjects)."""
+def item_correctness(path: str):
+    """Per-item correctness (0/1) of one evaluation JSON, indexed by item id."""
+    return _item_column(path, "correct")
+
+
+def item_weights(path: str):
+    """Each item's weight in one evaluation JSON (1 unless its benchmark averages over
+    subjects), indexed by item id."""
+    return _item_column(path, "weight", default=1.0)
+
+
+def _item_column(path: str, column: str, default=None):
     import pandas as pd
 
     items = json.loads(open(path).read())["items"]
-    return pd.Series([i.get(column, 1.0) for i in items], index=[i["id"] for i in items])
+    return pd.Series([i.get(column, default) for i in items], index=[i["id"] for i in items])
 
 
 def eval_table(paths: list[str], gate: str):

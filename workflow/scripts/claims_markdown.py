@@ -16,7 +16,12 @@ from unlearning_audit.gate import KEY
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
 from unlearning_audit.stats import mcnemar, paired_difference, recovery
-from unlearning_audit.tables import interval_text, item_correctness, strongest_attacks
+from unlearning_audit.tables import (
+    interval_text,
+    item_correctness,
+    item_weights,
+    strongest_attacks,
+)
 
 
 def verdict(low, high, threshold, informative=True):
@@ -56,7 +61,7 @@ def capability_claim(summary, frontier, runs, primary, rule):
         kept = paired(*(correct_at(zero, (name, benchmark)) for name in pair))
         forgot = paired(*(correct_at(zero, (name, hazard)) for name in pair))
         # Items weighted as the capability benchmark averages them (over subjects, or alike).
-        weights = item_correctness(zero.loc[(pair[0], benchmark), "source"], "weight")
+        weights = item_weights(zero.loc[(pair[0], benchmark), "source"])
         capability = paired_difference(*kept, weights[kept[0].index])
         forgetting = paired_difference(*forgot)
         similar = forgetting[2] <= rule["similar_forgetting"]
