@@ -4,7 +4,7 @@
 
 import sys
 
-from unlearning_audit.config import ConfigError, load_config
+from unlearning_audit.config import ConfigError, load_config, study_of_cell
 
 # The default study, unless --configfile names another (configs differ in shape, so
 # they replace the default rather than merge into it). Read here rather than by
@@ -14,6 +14,13 @@ if not config:
         config.update(load_config("config/config.yaml"))
     except ConfigError as error:
         sys.exit(f"config error: {error}")
+# A matrix config (cells) is one study per cell: the chosen cell's config replaces it.
+try:
+    study = study_of_cell(config)
+except ConfigError as error:
+    sys.exit(f"config error: {error}")
+config.clear()
+config.update(study)
 
 
 report: "workflow/report/workflow.rst"

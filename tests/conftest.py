@@ -55,10 +55,12 @@ def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = Non
         workflow.dag(dag).execute_workflow(executor="local")
 
 
-def dry_run_job_counts(configfile: Path, workdir: Path) -> dict[str, int]:
-    """Jobs per rule of a config's whole graph, planned offline in an empty folder."""
+def dry_run_job_counts(configfile: Path, workdir: Path, cell: str | None = None) -> dict[str, int]:
+    """Jobs per rule of a config's whole graph (of one cell of a matrix config),
+    planned offline in an empty folder."""
     env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     command = [sys.executable, "-m", "snakemake", "-n", "--configfile", str(configfile)]
+    command += ["--config", f"cell={cell}"] if cell else []
     result = subprocess.run(
         [*command, "--directory", str(workdir)],
         cwd=REPO,

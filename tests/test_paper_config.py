@@ -1,6 +1,7 @@
-"""config/paper.yaml, the paper's protocol: it plans offline, and its small twin
-config/paper-smoke.yaml (SmolLM2 and invented stand-ins for every hub dataset) runs
-every rule of the same graph for real, on CPU, in bf16."""
+"""config/paper.yaml, the paper's protocol (a matrix of studies: models x targets): each
+cell plans offline, and its small twin config/paper-smoke.yaml (SmolLM2 and invented
+stand-ins for every hub dataset) runs every rule of the same graph for real, on CPU,
+in bf16."""
 
 import json
 import math
@@ -17,9 +18,20 @@ from conftest import REPO, dry_run_job_counts, make_workdir, run_snakemake
 from snakemake.exceptions import WorkflowError
 
 from unlearning_audit import layout, provenance
+from unlearning_audit.config import ConfigError, study_of_cell, validate_config
 from unlearning_audit.provenance import file_sha256
+from unlearning_audit.providers.hub import checked_local_file
 
 PAPER, SMOKE = REPO / "config/paper.yaml", REPO / "config/paper-smoke.yaml"
+CELLS = list(yaml.safe_load(PAPER.read_text())["cells"])
+LLAMA = "meta-llama/Meta-Llama-3-8B-Instruct"
+
+
+def cell_config(path: Path, cell: str = "zephyr_wmdp") -> dict:
+    """One cell of a matrix config, put together as the Snakefile does."""
+    return study_of_cell(yaml.safe_load(path.read_text()) | {"cell": cell})
+
+
 # The keys in which the smoke study may differ from the paper's: model names, data
 # locations (and offline: the smoke reads no hub), sizes.
 MODEL_KEYS = {"base_model", "generator"}
@@ -46,8 +58,10 @@ def differences(paper, smoke, path=()):
     return [] if paper == smoke else [path]
 
 
-def test_paper_smoke_differs_from_paper_only_in_models_data_locations_and_sizes():
-    paper, smoke = (yaml.safe_load(p.read_text()) for p in (PAPER, SMOKE))
+@pytest.mark.parametrize("cell", CELLS)
+def test_paper_smoke_differs_from_paper_only_in_models_data_locations_and_sizes(cell):
+    assert list(yaml.safe_load(SMOKE.read_text())["cells"]) == CELLS
+    paper, smoke = cell_config(PAPER, cell), cell_config(SMOKE, cell)
     released = {
         ("unlearning", run, "params")
         for run, entry in paper["unlearning"].items()
@@ -65,21 +79,51 @@ def test_paper_smoke_differs_from_paper_only_in_models_data_locations_and_sizes(
     specs += [d for b in data["benchmarks"].values() for d in b["items"] + b.get("dev", [])]
     assert all(d["path"] == "json" and (REPO / d["data_files"]).exists() for d in specs)
     local = [c["local"] for c in data["corpora"].values() if "local" in c]
-    assert all(file_sha256(REPO / c["path"]) == c["sha256"] for c in local)
+    assert all(checked_local_file(c | {"path": REPO / c["path"]}) for c in local)
     assert smoke["offline"] is True and smoke["base_model"]["dtype"] == "bfloat16"
 
 
-def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
-    config = yaml.safe_load(PAPER.read_text())
+def test_a_matrix_config_is_one_study_per_cell_each_entry_replacing_its_key():
+    matrix = {
+        "gate": {"min_accuracy": 0.5},
+        "data": {"benchmarks": {"a": {"role": "forget"}, "b": {"role": "capability"}}},
+        "cells": {"one": {}, "two": {"data.benchmarks.a": None, "gate.min_accuracy": 0.7}},
+    }
+    assert study_of_cell(matrix | {"cell": "one"}) == {
+        "gate": {"min_accuracy": 0.5},
+        "data": matrix["data"],
+        "cell": "one",
+    }
+    two = study_of_cell(matrix | {"cell": "two"})
+    assert two["data"]["benchmarks"] == {"b": {"role": "capability"}}
+    assert two["gate"] == {"min_accuracy": 0.7} and matrix["gate"]["min_accuracy"] == 0.5
+    refusals = [
+        (matrix, "choose one with --config cell=NAME"),
+        (matrix | {"cell": "three"}, "cell: 'three' is not a cell of this config (one, two)"),
+        ({"gate": {}, "cell": "one"}, "cell: 'one' chosen, but this config has no cells"),
+        (matrix | {"cell": "two", "cells": {"two": {"gate.x.y": 1}}}, "gate.x is not a mapping"),
+        (matrix | {"cell": "two", "cells": {"two": {"gate.x": None}}}, "removes a key that"),
+    ]
+    for config, message in refusals:
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            study_of_cell(config)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_paper_study_plans_offline_with_the_expected_graph(cell, tmp_path):
+    config = cell_config(PAPER, cell)
     benchmarks, runs = config["data"]["benchmarks"], config["unlearning"]
     trained = [r for r, e in runs.items() if e["method"] != "released"]
+    released = [e["params"] for e in runs.values() if e["method"] == "released"]
     templates = list((REPO / "workflow/tasks/templates").glob("*.yaml"))
     relearning_runs = 2 * len(runs) + 1  # unrelated and forget data, plus the base control
-    counts = dry_run_job_counts(PAPER, tmp_path)
+    counts = dry_run_job_counts(PAPER, tmp_path, cell)
     forget = [b for b in benchmarks.values() if b["role"] == "forget"]
+    generator = config["attacks"]["rewrites"]["generator"]
+    models = {(m["name"], m["revision"]) for m in [config["base_model"], *released, generator]}
     expected = {
-        # The base and the released models (the rewrites' generator is the base model).
-        "fetch_model": 1 + len(runs) - len(trained),
+        # The base, released and generator models, each fetched once.
+        "fetch_model": len(models),
         "corpus": len(config["data"]["corpora"]),
         "benchmark_items": len(benchmarks),
         "benchmark_table": 1,
@@ -116,9 +160,17 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
     }
     assert counts == expected | {"total": sum(expected.values())}
     # The paper's setup, as its code has it.
-    assert config["base_model"]["name"] == "HuggingFaceH4/zephyr-7b-beta"
-    assert runs["rmu"]["params"]["name"] == "cais/Zephyr_RMU"
-    assert all(b["fewshot_from"] == "mmlu_college_biology" for b in forget)
+    model, target = cell.split("_")
+    names = {"zephyr": "HuggingFaceH4/zephyr-7b-beta", "llama3": LLAMA}
+    assert config["base_model"]["name"] == names[model]
+    assert [m["name"] for m in released] == (["cais/Zephyr_RMU"] if cell == "zephyr_wmdp" else [])
+    assert sorted(runs) == sorted(["rmu", "llmu", *(["rmu_rerun"] if released else [])])
+    if target == "wmdp":
+        assert all(b["fewshot_from"] == "mmlu_college_biology" for b in forget)
+        assert {c["role"] for c in config["data"]["corpora"].values()} >= {"forget", "retain"}
+    else:  # Biology: Wikipedia pages forgotten, MMLU Biology the forget benchmark
+        assert [n for n, b in benchmarks.items() if b["role"] == "forget"] == ["mmlu_biology"]
+        assert all(d["split"] == "dev" for d in benchmarks["mmlu_biology"]["dev"])
     groups = [benchmarks[g]["items"] for g in ("mmlu_biology", "mmlu_other")]
     assert [len(g) for g in groups] == [10, 47]
     assert len({d["name"] for g in groups for d in g}) == 57  # all of MMLU, once
@@ -150,9 +202,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(tmp_path):
     ],
 )
 def test_a_bad_hub_benchmark_is_refused_naming_its_key(edit, message):
-    from unlearning_audit.config import ConfigError, validate_config
-
-    config = yaml.safe_load(PAPER.read_text())
+    config = cell_config(PAPER)
     edit(config["data"]["benchmarks"])
     with pytest.raises(ConfigError, match=re.escape(message)):
         validate_config(config)
@@ -208,7 +258,8 @@ def paper_smoke(tmp_path_factory):
     with a supplied rephrasing of WMDP-bio only (the entry config/paper.yaml shows
     commented out), so that rule and a variant asked of one benchmark run too."""
     folder = tmp_path_factory.mktemp("paper-smoke")
-    config = yaml.safe_load(SMOKE.read_text())
+    # The matrix config as it is, its cell chosen as --config cell=zephyr_wmdp does.
+    config = yaml.safe_load(SMOKE.read_text()) | {"cell": "zephyr_wmdp"}
     config["attacks"]["rephrased_files"] = {
         "paper_poem": {"wmdp_bio": supplied_bio_file(folder)[0]}
     }
@@ -219,7 +270,7 @@ def paper_smoke(tmp_path_factory):
 
 
 def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
-    planned = set(dry_run_job_counts(PAPER, tmp_path)) - {"total", "all"}
+    planned = set(dry_run_job_counts(PAPER, tmp_path, "zephyr_wmdp")) - {"total", "all"}
     # What Snakemake ran, from its own records of every output. SmolLM2 comes from a
     # GGUF file where Zephyr comes from the hub: convert_gguf does fetch_model's part
     # (which test_real_models runs on a local folder).
@@ -227,7 +278,7 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     ran = {json.loads(path.read_text())["rule"] for path in metadata}
     assert ran == planned - {"fetch_model"} | {"convert_gguf", "rephrased_file"}
     # Training in bf16 gave finite losses: RMU, LLMU (LoRA) and relearning (LoRA, windows).
-    config = yaml.safe_load(SMOKE.read_text())
+    config = cell_config(SMOKE)
     checkpoints = paper_smoke / "results/checkpoints"
     trained = [n for n, e in config["unlearning"].items() if e["method"] != "released"]
     for name in trained:
@@ -317,7 +368,7 @@ def test_a_supplied_rephrasing_is_read_from_its_pinned_file_row_by_row(tmp_path)
     """attacks.rephrased_files: the paper's own rephrased WMDP files, say; here a file
     made from the bio stand-in, every other row with a changed answer (rejected), for
     the bio benchmark only."""
-    config = yaml.safe_load(SMOKE.read_text())
+    config = yaml.safe_load(SMOKE.read_text()) | {"cell": "zephyr_wmdp"}
     file, rows, rephrased = supplied_bio_file(tmp_path)
     path = Path(file["path"])
     config["attacks"]["rephrased_files"] = {"paper_poem": {"wmdp_bio": file}}
@@ -356,11 +407,56 @@ def test_a_supplied_rephrasing_is_read_from_its_pinned_file_row_by_row(tmp_path)
     log = (study / layout.log("rephrased_file", "paper_poem/wmdp_bio")).read_text()
     assert f"but the config expects {file['sha256']}" in log
     assert not any((study / split).exists() for split in splits)
-    from unlearning_audit.config import ConfigError, validate_config
-
     config["attacks"]["rephrased_files"]["paper_poem"]["mmlu_other"] = file
     with pytest.raises(ConfigError, match="mmlu_other: not a forget benchmark"):
-        validate_config(config)
+        validate_config(study_of_cell(config))
+
+
+def test_the_biology_cell_reads_folders_of_pages_and_forgets_mmlu_biology(tmp_path):
+    """The paper's Biology target: its corpora are folders of Wikipedia pages (.txt, one
+    text each, pinned by a digest), and MMLU Biology is its forget benchmark, with 5-shot
+    exemplars from MMLU's dev splits. Its data rules, run on the smoke stand-ins."""
+    config = yaml.safe_load(SMOKE.read_text()) | {"cell": "zephyr_biology"}
+    study = make_workdir(tmp_path / "study", config)
+    (study / "tests").symlink_to(REPO / "tests")
+    corpora = study_of_cell(config)["data"]["corpora"]
+    pages = REPO / corpora["wikipedia_biology"]["local"]["path"]
+    targets = [layout.corpus(name) for name in corpora]
+    targets += [*layout.task_yamls("mmlu_biology", "paper"), layout.BENCHMARK_TABLE]
+    run_snakemake(study, targets=targets)
+    texts = [json.loads(line)["text"] for line in (study / targets[0]).read_text().splitlines()]
+    assert texts == [page.read_text().strip() for page in sorted(pages.glob("*.txt"))]
+    table = pd.read_csv(study / layout.BENCHMARK_TABLE).set_index("benchmark")
+    assert table.role.to_dict() == {"mmlu_biology": "forget", "mmlu_other": "capability"}
+    dev, test = (
+        [json.loads(line) for line in (study / layout.benchmark_split("mmlu_biology", s)).open()]
+        for s in layout.SPLITS
+    )
+    dev_rows = {
+        line
+        for subject in (REPO / "tests/data/paper/mmlu").iterdir()
+        if (subject / "dev.jsonl").exists()
+        for line in (subject / "dev.jsonl").read_text().splitlines()
+    }
+    question = {json.loads(row)["question"] for row in dev_rows}
+    assert {item["question"] for item in dev} <= question
+    assert not {item["question"] for item in test} & question
+    task = yaml.safe_load((study / layout.task_yaml("mmlu_biology", "paper")).read_text())
+    files = task["dataset_kwargs"]["data_files"]
+    assert files["dev"] == layout.benchmark_split("mmlu_biology", "dev") and "fewshot" not in files
+    # A page changed after pinning stops the corpus job, saying so.
+    changed = tmp_path / "pages"
+    changed.mkdir()
+    for page in pages.glob("*.txt"):
+        (changed / page.name).write_text(page.read_text() + " An added line.")
+    config["cells"]["zephyr_biology"]["data.corpora"]["wikipedia_biology"]["local"]["path"] = str(
+        changed
+    )
+    make_workdir(study, config)
+    with pytest.raises(WorkflowError):
+        run_snakemake(study, targets=[targets[0]])
+    log = (study / layout.log("corpus", "wikipedia_biology")).read_text()
+    assert "but the config expects" in log
 
 
 def training_lines(study, config) -> set[str]:

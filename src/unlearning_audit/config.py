@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from pathlib import Path
@@ -55,6 +56,47 @@ def load_config(path: str | Path) -> dict:
         raise ConfigError(f"{where}: {error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: {error}") from None
+
+
+def study_of_cell(config: dict) -> dict:
+    """The one study a config describes. A config with ``cells`` is a matrix of
+    studies (config/paper.yaml: models x unlearning targets); ``cell`` (``--config
+    cell=NAME``) chooses one, which is the shared keys with that cell's entries put
+    in: each entry is a dotted path into the config whose value replaces the value
+    there whole (null removes it). Each cell runs in its own study folder."""
+    cells, chosen = config.get("cells"), config.get("cell")
+    if cells is None:
+        if chosen is not None:
+            raise ConfigError(f"cell: {chosen!r} chosen, but this config has no cells")
+        return dict(config)  # a new dict, which the Snakefile may put in config's place
+    if not isinstance(cells, dict) or not all(
+        isinstance(entries, dict) or entries is None for entries in cells.values()
+    ):
+        raise ConfigError("cells: a mapping of cell names to mappings of dotted keys")
+    names = ", ".join(cells)
+    if chosen is None:
+        raise ConfigError(
+            f"this config is a matrix of studies ({names}): choose one with --config "
+            "cell=NAME, each in its own study folder (--directory)"
+        )
+    if chosen not in cells:
+        raise ConfigError(f"cell: {chosen!r} is not a cell of this config ({names})")
+    study = copy.deepcopy({key: value for key, value in config.items() if key != "cells"})
+    for dotted, value in (cells[chosen] or {}).items():
+        *parents, last = str(dotted).split(".")
+        node = study
+        for depth, key in enumerate(parents):
+            node = node.get(key) if isinstance(node, dict) else None
+            if not isinstance(node, dict):
+                where = ".".join(parents[: depth + 1])
+                raise ConfigError(f"cells.{chosen}.{dotted}: {where} is not a mapping here")
+        if value is None and last not in node:
+            raise ConfigError(f"cells.{chosen}.{dotted}: removes a key that is not there")
+        if value is None:
+            del node[last]
+        else:
+            node[last] = copy.deepcopy(value)
+    return study
 
 
 def _check_finite(value, path: tuple = ()) -> None:

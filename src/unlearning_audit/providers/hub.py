@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from unlearning_audit import layout
-from unlearning_audit.provenance import file_sha256
+from unlearning_audit.provenance import file_sha256, folder_manifest, manifest_digest
 
 # The template a benchmark's own lm-eval prompt matches, unless its config says
 # otherwise: WMDP and MMLU list lettered options and score the letter.
@@ -106,11 +106,13 @@ def local_files(specs: list[dict]) -> list[str]:
 
 
 def checked_local_file(spec: dict) -> str:
-    """The path of a local file (config ``local_file``), once its sha256 is checked."""
+    """The path of a local file or folder (config ``local_file``), once its sha256 is
+    checked: a file's own, or for a folder the digest of its files' sha256s (the
+    digest provenance records give folders)."""
     path = Path(spec["path"])
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing. To obtain it: {spec['obtain']}")
-    found = file_sha256(path)
+    found = manifest_digest(folder_manifest(path)) if path.is_dir() else file_sha256(path)
     if spec["sha256"] is None:
         raise ValueError(f"{path} is not pinned: set its sha256 in the config ({found} now)")
     if found != spec["sha256"]:
@@ -119,10 +121,20 @@ def checked_local_file(spec: dict) -> str:
 
 
 def read_local_corpus(spec: dict) -> list[str]:
-    """Texts of a local JSONL corpus (a ``text`` column), checked against its sha256."""
+    """Texts of a local corpus, checked against its sha256: a JSONL file (a ``text``
+    column), or a folder of ``.txt`` files, one text each in name order (the paper's
+    Wikipedia pages of its Biology target)."""
+    from datasets import load_dataset
+
     from unlearning_audit.data import read_texts
 
-    return read_texts([checked_local_file(spec)])
+    path = Path(checked_local_file(spec))
+    if not path.is_dir():
+        return read_texts([str(path)])
+    pages = sorted(str(p) for p in path.glob("*.txt"))
+    if not pages:
+        raise ValueError(f"{path}: a folder corpus holds .txt files, one text each; none here")
+    return load_dataset("text", data_files=pages, sample_by="document", split="train")["text"]
 
 
 def qa_from_texts(texts: list[str]) -> list[dict]:

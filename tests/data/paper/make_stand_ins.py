@@ -94,3 +94,20 @@ write(
 )
 # stas/openwebtext-10k (split train): text.
 write("openwebtext-10k.jsonl", [{"text": text("gardens", i, 12)} for i in range(6)])
+# MMLU's dev splits of the Biology subjects (the Biology target's 5-shot exemplars).
+for subject in BIOLOGY:
+    if subject != "college_biology":
+        write(
+            f"mmlu/{subject}/dev.jsonl",
+            [question(subject, 100 + i) | {"subject": subject} for i in range(2)],
+        )
+# The paper's Biology target (a download, not a dataset): folders of Wikipedia pages,
+# one .txt file each.
+for folder, topic in [
+    ("Wikipedia_Biology", "invented cells"),
+    ("Wikipedia_History_Concepts-in-Physics_Philosophy", "invented empires"),
+]:
+    for i in range(4):
+        page = HERE / "biology" / folder / f"{NAMES[i]}.txt"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"{NAMES[i]}\n\n" + text(topic, i, 3 + 2 * i) + "\n")
