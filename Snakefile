@@ -4,19 +4,19 @@
 
 import sys
 
-from unlearning_audit.config import ConfigError, load_config, study_of_cell
+from unlearning_audit.config import ConfigError, load_config, resolve_study
 
 # The default study, unless --configfile names another (configs differ in shape, so
 # they replace the default rather than merge into it). Read here rather than by
 # `configfile:`, so that a YAML error names its line and column.
-if not config:
+if not config.keys() - {"cell"}:
     try:
         config.update(load_config("config/config.yaml"))
     except ConfigError as error:
         sys.exit(f"config error: {error}")
 # A matrix config (cells) is one study per cell: the chosen cell's config replaces it.
 try:
-    study = study_of_cell(config)
+    study = resolve_study(config)
 except ConfigError as error:
     sys.exit(f"config error: {error}")
 config.clear()

@@ -18,18 +18,20 @@ from conftest import REPO, dry_run_job_counts, make_workdir, run_snakemake
 from snakemake.exceptions import WorkflowError
 
 from unlearning_audit import layout, provenance
-from unlearning_audit.config import ConfigError, study_of_cell, validate_config
+from unlearning_audit.config import ConfigError, resolve_study, validate_config
 from unlearning_audit.provenance import file_sha256
 from unlearning_audit.providers.hub import checked_local_file
 
 PAPER, SMOKE = REPO / "config/paper.yaml", REPO / "config/paper-smoke.yaml"
 CELLS = list(yaml.safe_load(PAPER.read_text())["cells"])
+# Each cell's plan, as the README gives it (the rules' counts follow from the config).
+CELL_JOBS = {"zephyr_wmdp": 73, "llama3_wmdp": 67, "zephyr_biology": 55, "llama3_biology": 56}
 LLAMA = "meta-llama/Meta-Llama-3-8B-Instruct"
 
 
 def cell_config(path: Path, cell: str = "zephyr_wmdp") -> dict:
     """One cell of a matrix config, put together as the Snakefile does."""
-    return study_of_cell(yaml.safe_load(path.read_text()) | {"cell": cell})
+    return resolve_study(yaml.safe_load(path.read_text()) | {"cell": cell})
 
 
 # The keys in which the smoke study may differ from the paper's: model names, data
@@ -89,12 +91,12 @@ def test_a_matrix_config_is_one_study_per_cell_each_entry_replacing_its_key():
         "data": {"benchmarks": {"a": {"role": "forget"}, "b": {"role": "capability"}}},
         "cells": {"one": {}, "two": {"data.benchmarks.a": None, "gate.min_accuracy": 0.7}},
     }
-    assert study_of_cell(matrix | {"cell": "one"}) == {
+    assert resolve_study(matrix | {"cell": "one"}) == {
         "gate": {"min_accuracy": 0.5},
         "data": matrix["data"],
         "cell": "one",
     }
-    two = study_of_cell(matrix | {"cell": "two"})
+    two = resolve_study(matrix | {"cell": "two"})
     assert two["data"]["benchmarks"] == {"b": {"role": "capability"}}
     assert two["gate"] == {"min_accuracy": 0.7} and matrix["gate"]["min_accuracy"] == 0.5
     refusals = [
@@ -103,10 +105,14 @@ def test_a_matrix_config_is_one_study_per_cell_each_entry_replacing_its_key():
         ({"gate": {}, "cell": "one"}, "cell: 'one' chosen, but this config has no cells"),
         (matrix | {"cell": "two", "cells": {"two": {"gate.x.y": 1}}}, "gate.x is not a mapping"),
         (matrix | {"cell": "two", "cells": {"two": {"gate.x": None}}}, "removes a key that"),
+        (
+            matrix | {"cell": "two", "cells": {"two": {"gate": {}, "gate.min_accuracy": 1}}},
+            "cells.two.gate.min_accuracy: inside gate, also set whole",
+        ),
     ]
     for config, message in refusals:
         with pytest.raises(ConfigError, match=re.escape(message)):
-            study_of_cell(config)
+            resolve_study(config)
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -159,6 +165,7 @@ def test_paper_study_plans_offline_with_the_expected_graph(cell, tmp_path):
         },
     }
     assert counts == expected | {"total": sum(expected.values())}
+    assert counts["total"] == CELL_JOBS[cell]
     # The paper's setup, as its code has it.
     model, target = cell.split("_")
     names = {"zephyr": "HuggingFaceH4/zephyr-7b-beta", "llama3": LLAMA}
@@ -409,7 +416,7 @@ def test_a_supplied_rephrasing_is_read_from_its_pinned_file_row_by_row(tmp_path)
     assert not any((study / split).exists() for split in splits)
     config["attacks"]["rephrased_files"]["paper_poem"]["mmlu_other"] = file
     with pytest.raises(ConfigError, match="mmlu_other: not a forget benchmark"):
-        validate_config(study_of_cell(config))
+        validate_config(resolve_study(config))
 
 
 def test_the_biology_cell_reads_folders_of_pages_and_forgets_mmlu_biology(tmp_path):
@@ -419,12 +426,13 @@ def test_the_biology_cell_reads_folders_of_pages_and_forgets_mmlu_biology(tmp_pa
     config = yaml.safe_load(SMOKE.read_text()) | {"cell": "zephyr_biology"}
     study = make_workdir(tmp_path / "study", config)
     (study / "tests").symlink_to(REPO / "tests")
-    corpora = study_of_cell(config)["data"]["corpora"]
+    corpora = resolve_study(config)["data"]["corpora"]
     pages = REPO / corpora["wikipedia_biology"]["local"]["path"]
     targets = [layout.corpus(name) for name in corpora]
     targets += [*layout.task_yamls("mmlu_biology", "paper"), layout.BENCHMARK_TABLE]
     run_snakemake(study, targets=targets)
-    texts = [json.loads(line)["text"] for line in (study / targets[0]).read_text().splitlines()]
+    pages_corpus = study / layout.corpus("wikipedia_biology")
+    texts = [json.loads(line)["text"] for line in pages_corpus.read_text().splitlines()]
     assert texts == [page.read_text().strip() for page in sorted(pages.glob("*.txt"))]
     table = pd.read_csv(study / layout.BENCHMARK_TABLE).set_index("benchmark")
     assert table.role.to_dict() == {"mmlu_biology": "forget", "mmlu_other": "capability"}
@@ -432,15 +440,13 @@ def test_the_biology_cell_reads_folders_of_pages_and_forgets_mmlu_biology(tmp_pa
         [json.loads(line) for line in (study / layout.benchmark_split("mmlu_biology", s)).open()]
         for s in layout.SPLITS
     )
-    dev_rows = {
-        line
-        for subject in (REPO / "tests/data/paper/mmlu").iterdir()
-        if (subject / "dev.jsonl").exists()
-        for line in (subject / "dev.jsonl").read_text().splitlines()
-    }
-    question = {json.loads(row)["question"] for row in dev_rows}
-    assert {item["question"] for item in dev} <= question
-    assert not {item["question"] for item in test} & question
+    # Every dev question of the ten subjects' MMLU dev splits, in the config's order.
+    specs = resolve_study(config)["data"]["benchmarks"]["mmlu_biology"]["dev"]
+    rows = [json.loads(line) for d in specs for line in (REPO / d["data_files"]).open()]
+    assert [item["question"] for item in dev] == [row["question"] for row in rows]
+    # Two stand-in dev questions for each subject, five for college biology (MMLU's own).
+    assert len(dev) == 9 * 2 + 5
+    assert not {i["question"] for i in test} & {r["question"] for r in rows}
     task = yaml.safe_load((study / layout.task_yaml("mmlu_biology", "paper")).read_text())
     files = task["dataset_kwargs"]["data_files"]
     assert files["dev"] == layout.benchmark_split("mmlu_biology", "dev") and "fewshot" not in files
@@ -449,14 +455,38 @@ def test_the_biology_cell_reads_folders_of_pages_and_forgets_mmlu_biology(tmp_pa
     changed.mkdir()
     for page in pages.glob("*.txt"):
         (changed / page.name).write_text(page.read_text() + " An added line.")
-    config["cells"]["zephyr_biology"]["data.corpora"]["wikipedia_biology"]["local"]["path"] = str(
+    config["cells"]["zephyr_biology"]["data.corpora.wikipedia_biology"]["local"]["path"] = str(
         changed
     )
     make_workdir(study, config)
     with pytest.raises(WorkflowError):
-        run_snakemake(study, targets=[targets[0]])
+        run_snakemake(study, targets=[layout.corpus("wikipedia_biology")])
     log = (study / layout.log("corpus", "wikipedia_biology")).read_text()
     assert "but the config expects" in log
+
+
+def test_a_folder_corpus_is_its_txt_pages_pinned_by_their_digest(tmp_path):
+    from unlearning_audit.providers.hub import read_local_corpus
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    spec = {"path": str(folder), "sha256": None, "obtain": "write them"}
+    with pytest.raises(ValueError, match="a folder corpus holds .txt files, one text each"):
+        read_local_corpus(spec)
+    (folder / "b.txt").write_text("Second page.")
+    (folder / "a.txt").write_text("First page.\n")
+    with pytest.raises(ValueError, match="is not pinned: set its sha256") as unpinned:
+        read_local_corpus(spec)
+    pinned = spec | {"sha256": re.search(r"\(([0-9a-f]{64}) now\)", str(unpinned.value))[1]}
+    assert read_local_corpus(pinned) == ["First page.\n", "Second page."]
+    # What is not read is not pinned: other files, subfolders.
+    (folder / "notes.md").write_text("Not a page.")
+    (folder / "more").mkdir()
+    (folder / "more" / "c.txt").write_text("Not read.")
+    assert read_local_corpus(pinned) == ["First page.\n", "Second page."]
+    (folder / "b.txt").write_text("Second page, changed.")
+    with pytest.raises(ValueError, match="but the config expects"):
+        read_local_corpus(pinned)
 
 
 def training_lines(study, config) -> set[str]:

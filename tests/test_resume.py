@@ -54,3 +54,20 @@ def test_a_study_killed_inside_a_model_job_resumes_to_the_same_tables(tiny_study
     _, stderr = resumed.communicate()
     assert resumed.returncode == 0, stderr[-3000:]
     assert_same_tables(study, tiny_study)
+
+
+def test_check_lock_names_the_study_a_killed_run_left_locked(tmp_path):
+    """A cell of a matrix config, in its own folder: the hint repeats how it was run."""
+    locks = tmp_path / ".snakemake" / "locks"
+    locks.mkdir(parents=True)
+    (locks / "0.input.lock").write_text("results/x\n")
+    flags = ["--configfile", "config/paper.yaml", "--cell", "llama3_wmdp"]
+    check = subprocess.run(
+        [sys.executable, "-m", "unlearning_audit", "check-lock", *flags, "--directory", tmp_path],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 1 and check.stderr.count("\n") == 1
+    unlock = "--unlock --configfile config/paper.yaml --config cell=llama3_wmdp"
+    assert f"{unlock} --directory {tmp_path}`" in check.stderr

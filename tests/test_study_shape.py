@@ -14,7 +14,7 @@ import yaml
 from conftest import REPO
 
 from unlearning_audit import layout
-from unlearning_audit.config import study_of_cell
+from unlearning_audit.config import resolve_study
 from unlearning_audit.providers import BENCHMARK_ROLES, CORPUS_ROLES, PROVIDERS, catalog
 
 CONFIGS = sorted((REPO / "config").glob("*.yaml"))
@@ -78,7 +78,7 @@ def test_every_config_selects_a_provider_and_plans_without_torch(config, tmp_pat
     # A matrix config (cells) plans its first cell; tests/test_paper_config.py plans each.
     first_cell = next(iter(yaml.safe_load(config.read_text()).get("cells", [])), None)
     cell = ["--config", f"cell={first_cell}"] if first_cell else []
-    data = study_of_cell(yaml.safe_load(config.read_text()) | {"cell": first_cell})["data"]
+    data = resolve_study(yaml.safe_load(config.read_text()) | {"cell": first_cell})["data"]
     assert data["source"] in PROVIDERS
     contents = catalog(data)
     # A capability corpus only where the pipeline trains the base model on it.
@@ -150,7 +150,7 @@ def test_report_text_comes_from_the_config_not_from_the_toy_world():
     paper = render(description, yaml.safe_load((REPO / "config/paper.yaml").read_text()))
     assert "toy" not in paper and "zephyr-7b-beta" in paper and "wmdp_bio" in paper
     matrix = yaml.safe_load((REPO / "config/paper.yaml").read_text())
-    cell = render(description, study_of_cell(matrix | {"cell": "llama3_biology"}))
+    cell = render(description, resolve_study(matrix | {"cell": "llama3_biology"}))
     assert "cell ``llama3_biology``" in cell and "Meta-Llama-3-8B-Instruct" in cell
     assert "wikipedia_biology" in cell and "wmdp_bio" not in cell
     for caption in (REPO / "workflow/report").glob("*.rst"):

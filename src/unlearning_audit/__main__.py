@@ -3,7 +3,7 @@
 python -m unlearning_audit lineage ARTIFACT [--select COL=VALUE ...] [--verify]
                                             [--format text|json|prov]
 python -m unlearning_audit costs [results/benchmarks]
-python -m unlearning_audit check-lock [--configfile FILE]
+python -m unlearning_audit check-lock [--configfile FILE [--cell NAME]] [--directory DIR]
 """
 
 from __future__ import annotations
@@ -46,9 +46,12 @@ def _costs(args) -> int:
 
 def _check_lock(args) -> int:
     """Exit 1 with one line saying what to run if a killed run left its lock here."""
-    if resume.stale_lock("."):
-        configfile = f" --configfile {args.configfile}" if args.configfile else ""
-        print(resume.UNLOCK_HINT.format(folder=Path.cwd(), configfile=configfile), file=sys.stderr)
+    if resume.stale_lock(args.directory):
+        flags = f" --configfile {args.configfile}" if args.configfile else ""
+        flags += f" --config cell={args.cell}" if args.cell else ""
+        flags += f" --directory {args.directory}" if args.directory != "." else ""
+        folder = Path(args.directory).resolve()
+        print(resume.UNLOCK_HINT.format(folder=folder, flags=flags), file=sys.stderr)
         return 1
     return 0
 
@@ -144,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
 
     check = commands.add_parser("check-lock", help="say what to run after a crash left a lock")
     check.add_argument("--configfile", help="the config the killed run used, if not the default")
+    check.add_argument("--cell", help="the cell it ran, for a matrix config (cells)")
+    check.add_argument("--directory", default=".", help="its study folder (--directory)")
     check.set_defaults(run=_check_lock)
 
     args = parser.parse_args(argv)

@@ -58,12 +58,13 @@ def load_config(path: str | Path) -> dict:
         raise ConfigError(f"{path}: {error}") from None
 
 
-def study_of_cell(config: dict) -> dict:
+def resolve_study(config: dict) -> dict:
     """The one study a config describes. A config with ``cells`` is a matrix of
     studies (config/paper.yaml: models x unlearning targets); ``cell`` (``--config
     cell=NAME``) chooses one, which is the shared keys with that cell's entries put
     in: each entry is a dotted path into the config whose value replaces the value
-    there whole (null removes it). Each cell runs in its own study folder."""
+    there whole (null removes it). Each cell runs in its own study folder. Entries
+    are put in after ``--config``: a key a cell sets is changed in the cell."""
     cells, chosen = config.get("cells"), config.get("cell")
     if cells is None:
         if chosen is not None:
@@ -81,8 +82,13 @@ def study_of_cell(config: dict) -> dict:
         )
     if chosen not in cells:
         raise ConfigError(f"cell: {chosen!r} is not a cell of this config ({names})")
+    entries = cells[chosen] or {}
+    for dotted in entries:
+        inner = [other for other in entries if str(other).startswith(f"{dotted}.")]
+        if inner:  # which would win would depend on the entries' order
+            raise ConfigError(f"cells.{chosen}.{inner[0]}: inside {dotted}, also set whole")
     study = copy.deepcopy({key: value for key, value in config.items() if key != "cells"})
-    for dotted, value in (cells[chosen] or {}).items():
+    for dotted, value in entries.items():
         *parents, last = str(dotted).split(".")
         node = study
         for depth, key in enumerate(parents):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 UNLOCK_HINT = (
     "a killed run left its lock in {folder}/.snakemake/locks and no Snakemake is running "
-    "there: run `.venv/bin/snakemake --unlock{configfile}`, then your command again"
+    "there: run `.venv/bin/snakemake --unlock{flags}`, then your command again"
 )
 
 

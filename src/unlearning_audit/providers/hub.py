@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from unlearning_audit import layout
-from unlearning_audit.provenance import file_sha256, folder_manifest, manifest_digest
+from unlearning_audit.provenance import file_sha256, manifest_digest
 
 # The template a benchmark's own lm-eval prompt matches, unless its config says
 # otherwise: WMDP and MMLU list lettered options and score the letter.
@@ -105,14 +105,26 @@ def local_files(specs: list[dict]) -> list[str]:
     return [spec["data_files"] for spec in specs if "data_files" in spec]
 
 
+def folder_pages(path: Path) -> list[Path]:
+    """The texts of a folder corpus: its ``.txt`` files, in name order (nothing else
+    in it is read, or pinned)."""
+    pages = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
+    if not pages:
+        raise ValueError(f"{path}: a folder corpus holds .txt files, one text each; none here")
+    return pages
+
+
 def checked_local_file(spec: dict) -> str:
     """The path of a local file or folder (config ``local_file``), once its sha256 is
-    checked: a file's own, or for a folder the digest of its files' sha256s (the
-    digest provenance records give folders)."""
+    checked: a file's own, or for a folder corpus the digest of its pages' sha256s
+    (provenance.manifest_digest over folder_pages)."""
     path = Path(spec["path"])
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing. To obtain it: {spec['obtain']}")
-    found = manifest_digest(folder_manifest(path)) if path.is_dir() else file_sha256(path)
+    if path.is_dir():
+        found = manifest_digest({p.name: file_sha256(p) for p in folder_pages(path)})
+    else:
+        found = file_sha256(path)
     if spec["sha256"] is None:
         raise ValueError(f"{path} is not pinned: set its sha256 in the config ({found} now)")
     if found != spec["sha256"]:
@@ -122,19 +134,14 @@ def checked_local_file(spec: dict) -> str:
 
 def read_local_corpus(spec: dict) -> list[str]:
     """Texts of a local corpus, checked against its sha256: a JSONL file (a ``text``
-    column), or a folder of ``.txt`` files, one text each in name order (the paper's
+    column), or a folder of ``.txt`` pages, one text each in name order (the paper's
     Wikipedia pages of its Biology target)."""
-    from datasets import load_dataset
-
     from unlearning_audit.data import read_texts
 
     path = Path(checked_local_file(spec))
-    if not path.is_dir():
-        return read_texts([str(path)])
-    pages = sorted(str(p) for p in path.glob("*.txt"))
-    if not pages:
-        raise ValueError(f"{path}: a folder corpus holds .txt files, one text each; none here")
-    return load_dataset("text", data_files=pages, sample_by="document", split="train")["text"]
+    if path.is_dir():  # read as pinned: datasets' text builder would cache by mtime
+        return [page.read_text(encoding="utf-8") for page in folder_pages(path)]
+    return read_texts([str(path)])
 
 
 def qa_from_texts(texts: list[str]) -> list[dict]:
