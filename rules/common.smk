@@ -169,6 +169,10 @@ SUPPLIED = ATTACKS.get("rephrased_files", {})
 REPHRASINGS = [*REPHRASE, *REWRITES, *SUPPLIED]
 RELEARN = ATTACKS["relearning"]
 RELEARN_STEPS = [s for s in RELEARN["steps"] if s > 0]
+# The unrelated-data attack under the other tuning too (compare_tuning): kind -> tuning.
+COMPARED_TUNING = {
+    layout.compared_tuning(t): t for t in [RELEARN.get("compare_tuning")] if t
+}
 
 
 def prompt_format(prompt_variant):
@@ -203,12 +207,18 @@ RELEARN_RUNS = (
     + [(ref, "unrelated") for ref in REFERENCES]
     + [(run, "forget") for run in ATTACKED + REFERENCES[1:]]
     + ([(m, "retrain") for m in ATTACKED + REFERENCES] if CATALOG.retrain_sets else [])
+    + [(m, kind) for kind in COMPARED_TUNING for m in UNLEARNED + REFERENCES]
 )
 
 
-def relearning_seed(parent):
-    """The relearning seed of a parent: shifted by its seed replica's number."""
-    return RELEARN["seed"] + UNLEARNING_POINTS.get(parent, {"replica": 0})["replica"]
+def relearning_params(parent, kind):
+    """A relearning run's settings: the attack's, with the parent's seed (shifted by
+    its seed replica's number) and the tuning of its kind. (compare_tuning itself is
+    left out: adding it reruns no other run.)"""
+    seed = RELEARN["seed"] + UNLEARNING_POINTS.get(parent, {"replica": 0})["replica"]
+    tuning = COMPARED_TUNING.get(kind, RELEARN["tuning"])
+    settings = {k: v for k, v in RELEARN.items() if k != "compare_tuning"}
+    return settings | {"seed": seed, "tuning": tuning}
 
 
 # Perplexity on held-out unrelated text (evaluation.perplexity; none: not scored).
@@ -248,7 +258,7 @@ wildcard_constraints:
     model="|".join(map(re.escape, CHECKPOINTS)),
     trained="|".join(REFERENCES),
     parent="|".join(map(re.escape, REFERENCES + ATTACKED)),
-    corpus="unrelated|forget|retrain",
+    corpus="|".join(["unrelated", "forget", "retrain", *COMPARED_TUNING]),
     benchmark="|".join(BENCHMARKS),
     transform="|".join(rephrase.TRANSFORMS),
     rewrite="|".join(map(re.escape, REWRITES)),
@@ -415,6 +425,8 @@ def relearning_data(corpus):
         return FORGET_SLICES
     if corpus == "retrain":
         return RETRAIN_SETS
+    if corpus in COMPARED_TUNING:
+        return relearning_data("unrelated")
     return [layout.corpus(c) for c in CATALOG.corpora_with_role(corpus)]
 
 

@@ -145,8 +145,9 @@ rule relearn:
     resources:
         **job_resources("relearn"),
     params:
-        relearning=lambda wildcards: RELEARN
-        | {"seed": relearning_seed(wildcards.parent)},
+        relearning=lambda wildcards: relearning_params(
+            wildcards.parent, wildcards.corpus
+        ),
         # Forget data already sliced by the provider (no tested fact): used whole.
         sliced=CATALOG.forget_slices,
         steps=RELEARN_STEPS,

@@ -165,6 +165,7 @@ rule summary_markdown:
         references=REFERENCES,
         replicas=REPLICAS,
         min_accuracy=config["gate"]["min_accuracy"],
+        compared_tuning=COMPARED_TUNING,
     script:
         "../workflow/scripts/summary_markdown.py"
 
@@ -249,6 +250,7 @@ rule plot_relearning:
         unlearned=UNLEARNED,
         replicas=REPLICAS,
         tuning=RELEARN["tuning"],
+        compared_tuning=COMPARED_TUNING,
     script:
         "../workflow/scripts/plot_relearning.py"
 

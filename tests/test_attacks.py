@@ -3,8 +3,9 @@
 import json
 import random
 
+import pandas as pd
 import pytest
-from conftest import build_world, copy_study, outputs_rerun, write_tasks
+from conftest import build_world, copy_study, load_tiny_config, outputs_rerun, write_tasks
 
 from unlearning_audit import layout, rephrase
 from unlearning_audit.provenance import load_record
@@ -84,3 +85,42 @@ def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp
 
 
 BENCHMARKS = ("bio", "cyber", "geography")
+
+
+def test_the_attack_under_the_other_tuning_adds_its_runs_and_reruns_nothing_else(
+    tiny_study, tmp_path
+):
+    """attacks.relearning.compare_tuning: the unrelated-data attack with LoRA beside the
+    study's full fine-tuning, on each entry and on the base model and the oracle."""
+    study = copy_study(tiny_study, tmp_path / "study")
+    steps = [s for s in load_tiny_config()["attacks"]["relearning"]["steps"] if s]
+    kind = layout.compared_tuning("lora")
+    parents = ("rmu", "llmu", "gradient_ascent", "base", "oracle")
+    relearned = [layout.relearned(m, kind, s) for m in parents for s in steps]
+
+    def edit(config):
+        config["attacks"]["relearning"]["compare_tuning"] = "lora"
+
+    assert outputs_rerun(study, edit) == {
+        *(layout.checkpoint(name) for name in relearned),
+        *(
+            layout.evaluation(n, b, "cloze", s)
+            for n in relearned
+            for b in BENCHMARKS
+            for s in layout.SCORINGS
+        ),
+        "results/tables/relearning.csv",
+        "results/tables/seeds.csv",
+        "results/tables/summary.md",
+        "results/tables/claims.md",
+        "results/figures/relearning_recovery.pdf",
+        "results/figures/relearning_recovery.png",
+    }
+    training = json.loads((study / layout.checkpoint(relearned[0]) / "training.json").read_text())
+    assert training["tuning"] == "lora" and training["corpus"] == kind
+    record = load_record(study / layout.checkpoint(relearned[0]))
+    assert record["params"]["relearning"]["tuning"] == "lora"
+    assert [i["path"] for i in record["inputs"][1:]] == ["results/data/corpora/music.jsonl"]
+    table = pd.read_csv(study / layout.table("relearning"))
+    assert set(table[table.relearn_corpus == kind].parent) == set(parents)
+    assert "unrelated data, lora fine-tuning" in (study / layout.SUMMARY_MARKDOWN).read_text()

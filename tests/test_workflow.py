@@ -229,6 +229,10 @@ BAD_CONFIGS = {
         lambda c: c["attacks"]["relearning"].update(stride=1000),
         "config error: attacks.relearning.stride: 1000 tokens between windows of",
     ),
+    "the attack's own tuning as its comparison": (
+        lambda c: c["attacks"]["relearning"].update(compare_tuning="full"),
+        "config error: attacks.relearning.compare_tuning: full is the attack's own tuning",
+    ),
     "perplexity on text a method trains on": (
         lambda c: c["evaluation"].update(
             perplexity={"corpus": "history", "documents": 4, "max_length": 64}

@@ -186,6 +186,11 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 "text no scored model trains on"
             )
     relearning = config["attacks"]["relearning"]
+    if relearning.get("compare_tuning") == relearning["tuning"]:
+        raise ConfigError(
+            f"attacks.relearning.compare_tuning: {relearning['tuning']} is the attack's own "
+            "tuning; compare_tuning names the other one"
+        )
     if relearning.get("stride", 0) > relearning["max_length"]:
         raise ConfigError(
             f"attacks.relearning.stride: {relearning['stride']} tokens between windows of "

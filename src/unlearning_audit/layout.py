@@ -129,6 +129,12 @@ def seed_replica(run: str, replica: int) -> str:
     return f"{run}{SEED_MARK}{replica}" if replica else run
 
 
+def compared_tuning(tuning: str) -> str:
+    """The relearning kind (beside unrelated, forget and retrain) of the unrelated-data
+    attack under its compared tuning (attacks.relearning.compare_tuning)."""
+    return f"unrelated_{tuning}"
+
+
 def relearned(parent: str, corpus: str, steps) -> str:
     """Name of the checkpoint ``parent`` fine-tuned ``steps`` steps on ``corpus``."""
     return f"{parent}{RELEARN_MARK}{corpus}-{steps}"

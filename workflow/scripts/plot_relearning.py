@@ -19,7 +19,11 @@ STYLES = {"unrelated": "-o", "forget": ":x", "retrain": "-.d"}
 REFERENCE_STYLES = {"unrelated": "--s", "forget": ":v", "retrain": "-.^"}
 
 with job(snakemake):
-    scoring = snakemake.params.scoring
+    scoring, tuning = snakemake.params.scoring, snakemake.params.tuning
+    # The unrelated-data attack under the other tuning too (compare_tuning): dashed.
+    for kind, other in snakemake.params.compared_tuning.items():
+        CORPORA[kind] = f"unrelated data, {other} fine-tuning"
+        STYLES[kind], REFERENCE_STYLES[kind] = "--P", "--p"
     table = pd.read_csv(snakemake.input[0])
     forget = table[(table.role == "forget") & (table.scoring == scoring)]
     hazards = list(dict.fromkeys(forget.benchmark))
@@ -52,7 +56,7 @@ with job(snakemake):
                         color=color,
                         markersize=4 if styles is REFERENCE_STYLES else 6,
                         label=f"{name}, {CORPORA[corpus]}",
-                        alpha=1 if corpus == "unrelated" else 0.6,
+                        alpha=1 if corpus.startswith("unrelated") else 0.6,
                     )
         # The entry's other seeds (config `seeds`), unlearned and relearned on their own
         # seeds: thin lines, unrelated data only, so the spread shows beside run 0.
@@ -75,7 +79,7 @@ with job(snakemake):
         ax.axhline(baseline, color="grey", linestyle=":", label=f"chance ({baseline:.2f})")
         ax.set(
             ylim=(0, 1.05),
-            xlabel=f"relearning steps ({snakemake.params.tuning} fine-tuning)",
+            xlabel=f"relearning steps ({tuning} fine-tuning, unless marked)",
             ylabel=f"forget accuracy ({snakemake.params.primary_format})",
             title=benchmark_label
             + ("" if rows.informative.all() else " (uninformative: the base model fails the gate)"),

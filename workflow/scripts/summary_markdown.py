@@ -118,7 +118,15 @@ def seeds_section(seeds, primary):
 
 
 def scoring_section(
-    scoring, summary, prompt_attacks, relearning, frontier, seeds, primary, references
+    scoring,
+    summary,
+    prompt_attacks,
+    relearning,
+    frontier,
+    seeds,
+    primary,
+    references,
+    compared_tuning,
 ):
     summary, attacks, relearning, frontier, seeds = (
         t[t.scoring == scoring] for t in (summary, prompt_attacks, relearning, frontier, seeds)
@@ -162,6 +170,12 @@ def scoring_section(
             "before": after(parent, "unrelated", benchmark, 0),
             f"after {last} steps, unrelated data": after(parent, "unrelated", benchmark, last),
             f"after {last} steps, forget slice (control)": after(parent, "forget", benchmark, last),
+        }
+        | {
+            f"after {last} steps, unrelated data, {tuning} fine-tuning": after(
+                parent, kind, benchmark, last
+            )
+            for kind, tuning in compared_tuning.items()
         }
         | (
             {
@@ -283,7 +297,11 @@ with job(snakemake):
                 line
                 for scoring in scorings
                 for line in scoring_section(
-                    scoring, **tables, primary=primary, references=references
+                    scoring,
+                    **tables,
+                    primary=primary,
+                    references=references,
+                    compared_tuning=snakemake.params.compared_tuning,
                 )
             ),
         ]
