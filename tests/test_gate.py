@@ -30,6 +30,12 @@ def test_wilson_interval_matches_the_textbook_values():
     assert wilson_interval(1.0, 10) == pytest.approx((0.72247, 1.0), abs=1e-4)
     low, high = wilson_interval(0.5, 100)
     assert low == pytest.approx(0.4038, abs=1e-4) and high == pytest.approx(0.5962, abs=1e-4)
+    # 34 of 34 computes its upper end as 0.9999999999999999: the interval must still
+    # hold the point, or an error bar down from it is negative (matplotlib refuses).
+    for n in range(1, 200):
+        for accuracy in (0.0, 1.0):
+            low, high = wilson_interval(accuracy, n)
+            assert low <= accuracy <= high
 
 
 def test_a_variant_is_informative_only_if_the_base_is_right_and_clears_the_oracle():

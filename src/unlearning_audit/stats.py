@@ -15,7 +15,8 @@ def wilson_interval(accuracy: float, n: int, z: float = Z95) -> tuple[float, flo
         return 0.0, 1.0
     centre = (accuracy + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(accuracy * (1 - accuracy) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # min/max: at 0 or 1 rounding can put the bound a hair inside the point itself.
+    return min(accuracy, max(0.0, centre - half)), max(accuracy, min(1.0, centre + half))
 
 
 def subject_weights(subjects: list[str]) -> list[float]:

@@ -48,7 +48,8 @@ with job(snakemake):
                 x + (i - (len(benchmarks) - 1) / 2) * width,
                 acc,
                 width,
-                yerr=[acc - low, high - acc],
+                # Clipped: an accuracy of 1 can sit a rounding error above its bound.
+                yerr=np.clip([acc - low, high - acc], 0, None),
                 capsize=2,
                 label=labels[benchmark],
             )

@@ -3,6 +3,7 @@ run's frontier (its sweep's points, joined in the order of the knob), the base
 model and the oracle."""
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -19,8 +20,9 @@ def point(ax, x, y, xerr, yerr, **style):
     ax.errorbar(
         x,
         y,
-        xerr=[[x - xerr[0]], [xerr[1] - x]],
-        yerr=[[y - yerr[0]], [yerr[1] - y]],
+        # Clipped: an accuracy of 1 can sit a rounding error above its bound.
+        xerr=np.clip([[x - xerr[0]], [xerr[1] - x]], 0, None),
+        yerr=np.clip([[y - yerr[0]], [yerr[1] - y]], 0, None),
         capsize=3,
         **style,
     )
