@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
-.PHONY: setup study test lint bench
+.PHONY: setup study test test-fast lint bench
 
 $(VENV)/.installed: requirements.txt pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +21,17 @@ $(VENV)/.installed: requirements.txt pyproject.toml Makefile
 
 setup: $(VENV)/.installed
 
-# The default study (config/config.yaml): toy world, CPU, offline. After a crash,
-# check-lock says what to run if the killed run left its lock.
+# The default study (config/config.yaml): toy world, CPU, offline. After a crash the
+# same command resumes it (unlearning_audit.resume).
 study: setup
-	@$(BIN)/python -m unlearning_audit check-lock
 	$(BIN)/snakemake --cores $(CORES)
 
 test: setup
 	$(BIN)/pytest -q --durations=15
+
+# Everything but the end-to-end studies (tests marked slow): the first signal, in minutes.
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow" --durations=10
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -4,7 +4,13 @@
 
 import sys
 
-from unlearning_audit.config import ConfigError, load_config, resolve_study
+from unlearning_audit import numerics, resume
+from unlearning_audit.config import (
+    ConfigError,
+    load_config,
+    resolve_study,
+    with_extends,
+)
 
 # The default study, unless --configfile names another (configs differ in shape, so
 # they replace the default rather than merge into it). Read here rather than by
@@ -14,13 +20,38 @@ if not config.keys() - {"cell"}:
         config.update(load_config("config/config.yaml"))
     except ConfigError as error:
         sys.exit(f"config error: {error}")
-# A matrix config (cells) is one study per cell: the chosen cell's config replaces it.
+# A --configfile that extends another (`extends:`), which Snakemake reads as written,
+# is put together from its parents, --config on top. A matrix config (cells) is one
+# study per cell: the chosen cell's config replaces it.
 try:
-    study = resolve_study(config)
+    given = workflow.config_settings
+    study = resolve_study(with_extends(config, given.configfiles, given.config))
 except ConfigError as error:
     sys.exit(f"config error: {error}")
 config.clear()
 config.update(study)
+# CPU kernel paths pinned for every job (unlearning_audit.numerics), over the caller's.
+numerics.pin(config)
+# A run killed part-way left Snakemake's lock: taken over when no live run holds the
+# study, so the same command resumes it (unlearning_audit.resume). Cluster jobs, which
+# read this file again, leave it to the run that submitted them.
+if workflow.is_main_process:
+    try:
+        if resume.claim():
+            print(
+                "resuming: removed the lock of a run that no longer runs",
+                file=sys.stderr,
+            )
+    except resume.StudyBusy as busy:
+        sys.exit(str(busy))
+
+
+onsuccess:
+    resume.release()
+
+
+onerror:
+    resume.release()
 
 
 report: "workflow/report/workflow.rst"
@@ -36,23 +67,27 @@ include: "rules/report.smk"
 rule all:
     default_target: True
     input:
-        TABLES.values(),
+        STUDY.tables.values(),
         layout.SUMMARY_MARKDOWN,
         layout.CLAIMS_MARKDOWN,
-        FIGURES.values(),
+        STUDY.figures.values(),
         # Requested too, so a missing record is made again like a missing file.
         sidecars(
-            CORPORA,
-            QA,
-            PRACTICE,
-            FORGET_SLICES,
-            BENCHMARK_SPLITS,
+            STUDY.data.corpora,
+            STUDY.data.qa,
+            STUDY.data.practice,
+            STUDY.data.forget_slices,
+            STUDY.data.benchmark_splits,
             [layout.BENCHMARK_TABLE],
-            TEMPLATE_COPIES,
-            TASKS,
-            REPHRASED,
-            PERPLEXITY_DATA + ([PERPLEXITY_TEMPLATE] if PERPLEXITY else []),
-            TABLES.values(),
+            STUDY.data.template_copies,
+            STUDY.data.tasks,
+            STUDY.data.rephrased,
+            (
+                [*STUDY.perplexity.files, STUDY.perplexity.template]
+                if STUDY.perplexity
+                else []
+            ),
+            STUDY.tables.values(),
             [layout.SUMMARY_MARKDOWN, layout.CLAIMS_MARKDOWN],
-            *FIGURES.values(),
+            *STUDY.figures.values(),
         ),

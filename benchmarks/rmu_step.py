@@ -68,7 +68,7 @@ def reference_style_rmu(model, tokenizer, data: UnlearningData, params: dict) ->
         return net(**inputs, output_hidden_states=True).hidden_states[layer + 1]
 
     model.train()
-    for step in range(params["num_batches"]):
+    for step in range(params["num_steps"]):
         corpus = corpora[step % len(corpora)]
         forget = tokenize(tokenizer, next(forget_batches[corpus]), max_len)
         retain = tokenize(tokenizer, next(retain_batches), max_len)
@@ -119,7 +119,7 @@ def run(variant: str, checkpoint: str, params: dict, texts_per_document: int, qu
     history = method(model, tokenizer, data, params)["steps"]
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put((variant, seconds / params["num_batches"], loaded / 1024, peak / 1024, history))
+    queue.put((variant, seconds / params["num_steps"], loaded / 1024, peak / 1024, history))
 
 
 def main() -> None:
@@ -139,7 +139,7 @@ def main() -> None:
         "alpha": 100.0,
         "lr": 5e-5,
         "batch_size": args.batch_size,
-        "num_batches": args.steps,
+        "num_steps": args.steps,
         "max_length": args.max_length,
         "seed": 42,
         "threads": args.threads,

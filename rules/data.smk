@@ -7,7 +7,7 @@ include: f"providers/{config['data']['source']}.smk"
 
 rule prompt_template:
     input:
-        str(TEMPLATE_DIR / "{template}.yaml"),
+        STUDY.template_source("{template}"),
     output:
         layout.template("{template}"),
         provenance=sidecars([layout.template("{template}")]),
@@ -26,9 +26,9 @@ rule prompt_template:
 rule benchmark_task:
     input:
         splits=splits("{benchmark}"),
-        fewshot=lambda wildcards: fewshot_items(wildcards.benchmark),
+        fewshot=lambda wildcards: STUDY.fewshot_items(wildcards.benchmark),
         # The template it includes, and what that includes in turn.
-        templates=TEMPLATE_COPIES,
+        templates=STUDY.data.template_copies,
     output:
         layout.task_yamls("{benchmark}", "{prompt_format}"),
         provenance=sidecars(layout.task_yamls("{benchmark}", "{prompt_format}")),
@@ -48,7 +48,7 @@ rule rephrase:
     input:
         splits=splits("{benchmark}"),
         benchmark_table=layout.BENCHMARK_TABLE,
-        templates=TEMPLATE_COPIES,
+        templates=STUDY.data.template_copies,
     output:
         **rephrased_outputs("{transform}"),
     log:
@@ -60,7 +60,7 @@ rule rephrase:
     resources:
         **job_resources("rephrase"),
     params:
-        primary_format=PRIMARY,
+        primary_format=STUDY.primary_format,
         seed=config["data"]["seed"],
     script:
         "../workflow/scripts/rephrase_benchmark.py"
@@ -69,9 +69,9 @@ rule rephrase:
 rule rewrite:
     input:
         splits=splits("{benchmark}"),
-        generator=layout.checkpoint(GENERATOR),
+        generator=layout.checkpoint(STUDY.generator),
         benchmark_table=layout.BENCHMARK_TABLE,
-        templates=TEMPLATE_COPIES,
+        templates=STUDY.data.template_copies,
     output:
         **rephrased_outputs("{rewrite}"),
     log:
@@ -84,23 +84,24 @@ rule rewrite:
     resources:
         **job_resources("rewrite"),
     params:
-        prompt=lambda wildcards: REWRITES[wildcards.rewrite],
+        prompt=lambda wildcards: STUDY.rewrites[wildcards.rewrite],
         # These two, not the whole rewrites entry: adding a transform reruns no other.
-        max_new_tokens=REWRITE_SETTINGS.get("max_new_tokens"),
-        batch_size=REWRITE_SETTINGS.get("batch_size"),
-        primary_format=PRIMARY,
-        dtype=DTYPE,
+        max_new_tokens=STUDY.rewrite_settings.get("max_new_tokens"),
+        batch_size=STUDY.rewrite_settings.get("batch_size"),
+        primary_format=STUDY.primary_format,
+        dtype=STUDY.dtype,
+        cpu_numerics=CPU_NUMERICS,
     script:
         "../workflow/scripts/rewrite_benchmark.py"
 
 
-if SUPPLIED:
+if STUDY.supplied:
 
     rule rephrased_file:
         input:
             splits=splits("{benchmark}"),
             benchmark_table=layout.BENCHMARK_TABLE,
-            templates=TEMPLATE_COPIES,
+            templates=STUDY.data.template_copies,
         output:
             **rephrased_outputs("{supplied}"),
         log:
@@ -113,23 +114,25 @@ if SUPPLIED:
             **job_resources("rephrased_file"),
         params:
             # Its path and sha256 (checked by the job): a new pin reruns it.
-            file=lambda wildcards: SUPPLIED[wildcards.supplied][wildcards.benchmark],
-            primary_format=PRIMARY,
+            file=lambda wildcards: plain(
+                STUDY.supplied[wildcards.supplied][wildcards.benchmark]
+            ),
+            primary_format=STUDY.primary_format,
         script:
             "../workflow/scripts/rephrased_file.py"
 
 
-if PERPLEXITY:
+if STUDY.perplexity:
 
     # One corpus per study (evaluation.perplexity.corpus).
     rule perplexity_task:
         input:
-            corpus=layout.corpus(PERPLEXITY["corpus"]),
-            template=PERPLEXITY_TEMPLATE,
+            corpus=layout.corpus(STUDY.perplexity.corpus),
+            template=STUDY.perplexity.template,
         output:
-            documents=PERPLEXITY_DOCUMENTS,
-            task=PERPLEXITY_TASK,
-            provenance=sidecars(PERPLEXITY_DATA),
+            documents=STUDY.perplexity.documents_file,
+            task=STUDY.perplexity.task,
+            provenance=sidecars(STUDY.perplexity.files),
         log:
             layout.log("perplexity_task"),
         benchmark:
@@ -139,9 +142,9 @@ if PERPLEXITY:
         resources:
             **job_resources("perplexity_task"),
         params:
-            corpus=PERPLEXITY["corpus"],
-            documents=PERPLEXITY["documents"],
+            corpus=STUDY.perplexity.corpus,
+            documents=STUDY.perplexity.documents,
             # Only where it draws documents (all of them: none to draw).
-            seed=config["data"]["seed"] if PERPLEXITY["documents"] else None,
+            seed=config["data"]["seed"] if STUDY.perplexity.documents else None,
         script:
             "../workflow/scripts/perplexity_task.py"

@@ -2,9 +2,9 @@
 rule evaluate:
     input:
         checkpoint=layout.checkpoint("{model}"),
-        tasks=evaluation_inputs(BENCHMARKS, VARIANTS),
+        tasks=STUDY.evaluation_inputs(),
     output:
-        evaluations(models=["{model}"], dev=True),
+        STUDY.evaluations(["{model}"], dev=True),
     log:
         layout.log("evaluate", "{model}"),
     benchmark:
@@ -15,11 +15,10 @@ rule evaluate:
     resources:
         **job_resources("evaluate"),
     params:
-        plan=lambda wildcards: evaluation_plan(
-            [wildcards.model], BENCHMARKS, VARIANTS, dev=True
-        ),
+        plan=lambda wildcards: evaluation_params([wildcards.model], dev=True),
         batch_size=config["evaluation"]["batch_size"],
-        dtype=DTYPE,
+        dtype=STUDY.dtype,
+        cpu_numerics=CPU_NUMERICS,
     script:
         "../workflow/scripts/evaluate.py"
 
@@ -27,12 +26,13 @@ rule evaluate:
 rule evaluate_relearning:
     input:
         checkpoints=[
-            layout.checkpoint(name)
-            for name in relearned_models("{parent}", "{corpus}")
+            layout.checkpoint(name) for name in STUDY.relearned("{parent}", "{corpus}")
         ],
-        tasks=evaluation_inputs(BENCHMARKS, [PRIMARY]),
+        tasks=STUDY.evaluation_inputs([STUDY.primary_format]),
     output:
-        evaluations(models=relearned_models("{parent}", "{corpus}"), variants=[PRIMARY]),
+        STUDY.evaluations(
+            STUDY.relearned("{parent}", "{corpus}"), variants=[STUDY.primary_format]
+        ),
     log:
         layout.log("evaluate", "{parent}.relearn-{corpus}"),
     benchmark:
@@ -43,29 +43,29 @@ rule evaluate_relearning:
     resources:
         **job_resources("evaluate_relearning"),
     params:
-        plan=lambda wildcards: evaluation_plan(
-            relearned_models(wildcards.parent, wildcards.corpus),
-            BENCHMARKS,
-            [PRIMARY],
+        plan=lambda wildcards: evaluation_params(
+            STUDY.relearned(wildcards.parent, wildcards.corpus),
+            variants=[STUDY.primary_format],
             parent=wildcards.parent,
             corpus=wildcards.corpus,
-            steps=RELEARN_STEPS,
+            steps=STUDY.relearn_steps,
         ),
         batch_size=config["evaluation"]["batch_size"],
-        dtype=DTYPE,
+        dtype=STUDY.dtype,
+        cpu_numerics=CPU_NUMERICS,
     script:
         "../workflow/scripts/evaluate.py"
 
 
-if PERPLEXITY:
+if STUDY.perplexity:
 
     # The checkpoints evaluate scores (not the relearned ones: they train on the corpus).
     rule perplexity:
         input:
             checkpoint=layout.checkpoint("{model}"),
-            task=PERPLEXITY_TASK,
-            documents=PERPLEXITY_DOCUMENTS,
-            template=PERPLEXITY_TEMPLATE,
+            task=STUDY.perplexity.task,
+            documents=STUDY.perplexity.documents_file,
+            template=STUDY.perplexity.template,
         output:
             layout.perplexity("{model}"),
         log:
@@ -78,10 +78,11 @@ if PERPLEXITY:
         resources:
             **job_resources("perplexity"),
         params:
-            task=Path(PERPLEXITY_TASK).stem,
-            corpus=PERPLEXITY["corpus"],
-            max_length=PERPLEXITY["max_length"],
+            task=Path(STUDY.perplexity.task).stem,
+            corpus=STUDY.perplexity.corpus,
+            max_length=STUDY.perplexity.max_length,
             batch_size=config["evaluation"]["batch_size"],
-            dtype=DTYPE,
+            dtype=STUDY.dtype,
+            cpu_numerics=CPU_NUMERICS,
         script:
             "../workflow/scripts/perplexity.py"

@@ -1,6 +1,4 @@
-HUB_MODELS = [name for name, source in FETCHED.items() if source["source"] == "hub"]
-
-if HUB_MODELS:
+if STUDY.hub_models:
 
     rule fetch_model:
         output:
@@ -10,23 +8,23 @@ if HUB_MODELS:
         benchmark:
             layout.cost("fetch_model", "{fetched}")
         wildcard_constraints:
-            fetched="|".join(map(re.escape, HUB_MODELS)),
+            fetched=alternatives(STUDY.hub_models),
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
             **job_resources("fetch_model"),
         params:
-            model=lambda wildcards: FETCHED[wildcards.fetched],
-            dtype=DTYPE,
+            model=lambda wildcards: plain(STUDY.fetched[wildcards.fetched]),
+            dtype=STUDY.dtype,
         script:
             "../workflow/scripts/fetch_model.py"
 
 
-if GGUF_FILES:
+if STUDY.gguf_files:
 
     rule convert_gguf:
         input:
-            lambda wildcards: GGUF_FILES[wildcards.fetched],
+            lambda wildcards: STUDY.gguf_files[wildcards.fetched],
         output:
             directory(layout.checkpoint("{fetched}")),
         log:
@@ -34,26 +32,26 @@ if GGUF_FILES:
         benchmark:
             layout.cost("convert_gguf", "{fetched}")
         wildcard_constraints:
-            fetched="|".join(map(re.escape, GGUF_FILES)),
+            fetched=alternatives(STUDY.gguf_files),
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
             **job_resources("convert_gguf"),
         params:
-            package=lambda wildcards: FETCHED[wildcards.fetched]["package"],
+            package=lambda wildcards: STUDY.fetched[wildcards.fetched]["package"],
         script:
             "../workflow/scripts/convert_gguf.py"
 
 
-if TRAINED_BASE:
+if STUDY.trained_base:
 
-    if BASE["source"] == "scratch":
+    if STUDY.base_model["source"] == "scratch":
 
         # One tokenizer for the base model and its oracle, so both read the same tokens
         # and train side by side; the oracle's weights never see hazard text.
         rule train_tokenizer:
             input:
-                data=training_data("base"),
+                data=STUDY.training_data("base"),
             output:
                 directory(layout.TOKENIZER),
             log:
@@ -65,18 +63,22 @@ if TRAINED_BASE:
             resources:
                 **job_resources("train_tokenizer"),
             params:
-                vocab_size=BASE["tokenizer_vocab_size"],
+                vocab_size=STUDY.base_model["tokenizer_vocab_size"],
             script:
                 "../workflow/scripts/train_tokenizer.py"
 
     rule train_base:
         input:
-            data=lambda wildcards: training_data(wildcards.trained),
+            data=lambda wildcards: STUDY.training_data(wildcards.trained),
             # A pretrained model to implant the data into; none: train from scratch.
             pretrained=(
-                [layout.checkpoint("pretrained")] if "pretrained" in FETCHED else []
+                [layout.checkpoint("pretrained")]
+                if "pretrained" in STUDY.fetched
+                else []
             ),
-            tokenizer=[layout.TOKENIZER] if BASE["source"] == "scratch" else [],
+            tokenizer=(
+                [layout.TOKENIZER] if STUDY.base_model["source"] == "scratch" else []
+            ),
         output:
             directory(layout.checkpoint("{trained}")),
         log:
@@ -93,7 +95,8 @@ if TRAINED_BASE:
         resources:
             **job_resources("train_base"),
         params:
-            base_model=BASE,
+            base_model=plain(STUDY.base_model),
+            cpu_numerics=CPU_NUMERICS,
         script:
             "../workflow/scripts/train_base.py"
 
@@ -101,10 +104,10 @@ if TRAINED_BASE:
 rule unlearn:
     input:
         base=layout.checkpoint("base"),
-        forget_corpora=[layout.corpus(c) for c in FORGET],
-        forget_qa=[layout.qa(c) for c in FORGET],
-        retain_corpus=[layout.corpus(c) for c in RETAIN],
-        retain_qa=[layout.qa(c) for c in RETAIN],
+        forget_corpora=[layout.corpus(c) for c in STUDY.forget_corpora],
+        forget_qa=[layout.qa(c) for c in STUDY.forget_corpora],
+        retain_corpus=[layout.corpus(c) for c in STUDY.retain_corpora],
+        retain_qa=[layout.qa(c) for c in STUDY.retain_corpora],
     output:
         directory(layout.checkpoint("{run}")),
     log:
@@ -112,16 +115,17 @@ rule unlearn:
     benchmark:
         layout.cost("unlearn", "{run}")
     wildcard_constraints:
-        run="|".join(map(re.escape, TRAINED_RUNS)),
+        run=alternatives(STUDY.trained_runs),
     conda:
         "../envs/unlearning-audit.yaml"
     threads: 1
     resources:
         **job_resources("unlearn"),
     params:
-        method=lambda wc: UNLEARNING_POINTS[wc.run]["method"],
-        hparams=lambda wc: UNLEARNING_POINTS[wc.run]["params"],
-        dtype=DTYPE,
+        method=lambda wc: STUDY.unlearning[wc.run].method,
+        hparams=lambda wc: plain(STUDY.unlearning[wc.run].params),
+        dtype=STUDY.dtype,
+        cpu_numerics=CPU_NUMERICS,
     script:
         "../workflow/scripts/unlearn.py"
 
@@ -129,11 +133,11 @@ rule unlearn:
 rule relearn:
     input:
         parent=layout.checkpoint("{parent}"),
-        corpora=lambda wildcards: relearning_data(wildcards.corpus),
+        corpora=lambda wildcards: STUDY.relearning_data(wildcards.corpus),
     output:
         [
             directory(layout.checkpoint(name))
-            for name in relearned_models("{parent}", "{corpus}")
+            for name in STUDY.relearned("{parent}", "{corpus}")
         ],
     log:
         layout.log("relearn", "{parent}.{corpus}"),
@@ -145,12 +149,13 @@ rule relearn:
     resources:
         **job_resources("relearn"),
     params:
-        relearning=lambda wildcards: relearning_params(
+        relearning=lambda wildcards: STUDY.relearning_params(
             wildcards.parent, wildcards.corpus
         ),
         # Forget data already sliced by the provider (no tested fact): used whole.
-        sliced=CATALOG.forget_slices,
-        steps=RELEARN_STEPS,
-        dtype=DTYPE,
+        sliced=STUDY.catalog.forget_slices,
+        steps=plain(STUDY.relearn_steps),
+        dtype=STUDY.dtype,
+        cpu_numerics=CPU_NUMERICS,
     script:
         "../workflow/scripts/relearn.py"

@@ -1,9 +1,9 @@
 rule gate_table:
     input:
-        evaluations(models=REFERENCES),
+        STUDY.table_inputs["gate"]["evaluations"],
     output:
-        table=TABLES["gate"],
-        provenance=sidecars([TABLES["gate"]]),
+        table=STUDY.tables["gate"],
+        provenance=sidecars([STUDY.tables["gate"]]),
     log:
         layout.log("gate_table"),
     benchmark:
@@ -20,11 +20,10 @@ rule gate_table:
 
 rule summary_table:
     input:
-        evaluations=evaluations(),
-        gate=TABLES["gate"],
+        **STUDY.table_inputs["summary"],
     output:
-        table=TABLES["summary"],
-        provenance=sidecars([TABLES["summary"]]),
+        table=STUDY.tables["summary"],
+        provenance=sidecars([STUDY.tables["summary"]]),
     log:
         layout.log("summary_table"),
     benchmark:
@@ -39,11 +38,10 @@ rule summary_table:
 
 rule prompt_attacks_table:
     input:
-        evaluations=evaluations(benchmarks=FORGET_BENCHMARKS, dev=True),
-        gate=TABLES["gate"],
+        **STUDY.table_inputs["prompt_attacks"],
     output:
-        table=TABLES["prompt_attacks"],
-        provenance=sidecars([TABLES["prompt_attacks"]]),
+        table=STUDY.tables["prompt_attacks"],
+        provenance=sidecars([STUDY.tables["prompt_attacks"]]),
     log:
         layout.log("prompt_attacks_table"),
     benchmark:
@@ -53,20 +51,17 @@ rule prompt_attacks_table:
     resources:
         **job_resources("prompt_attacks_table"),
     params:
-        primary_format=PRIMARY,
+        primary_format=STUDY.primary_format,
     script:
         "../workflow/scripts/prompt_attacks_table.py"
 
 
 rule relearning_table:
     input:
-        relearned=relearning_evaluations(),
-        parents=evaluations(variants=[PRIMARY]),
-        gate=TABLES["gate"],
-        test_splits=RETRAIN_TEST_SPLITS.values(),
+        **STUDY.table_inputs["relearning"],
     output:
-        table=TABLES["relearning"],
-        provenance=sidecars([TABLES["relearning"]]),
+        table=STUDY.tables["relearning"],
+        provenance=sidecars([STUDY.tables["relearning"]]),
     log:
         layout.log("relearning_table"),
     benchmark:
@@ -76,17 +71,17 @@ rule relearning_table:
     resources:
         **job_resources("relearning_table"),
     params:
-        test_splits=RETRAIN_TEST_SPLITS,
+        test_splits=plain(STUDY.data.retrain_test_splits),
     script:
         "../workflow/scripts/relearning_table.py"
 
 
 rule frontier_table:
     input:
-        summary=TABLES["summary"],
+        **STUDY.table_inputs["frontier"],
     output:
-        table=TABLES["frontier"],
-        provenance=sidecars([TABLES["frontier"]]),
+        table=STUDY.tables["frontier"],
+        provenance=sidecars([STUDY.tables["frontier"]]),
     log:
         layout.log("frontier_table"),
     benchmark:
@@ -96,21 +91,19 @@ rule frontier_table:
     resources:
         **job_resources("frontier_table"),
     params:
-        frontiers=FRONTIERS,
-        compared=COMPARED_RUNS,
-        primary_format=PRIMARY,
+        frontiers=plain(STUDY.frontiers),
+        compared=plain(STUDY.compared_runs),
+        primary_format=STUDY.primary_format,
     script:
         "../workflow/scripts/frontier_table.py"
 
 
 rule seeds_table:
     input:
-        summary=TABLES["summary"],
-        prompt_attacks=TABLES["prompt_attacks"],
-        relearning=TABLES["relearning"],
+        **STUDY.table_inputs["seeds"],
     output:
-        table=TABLES["seeds"],
-        provenance=sidecars([TABLES["seeds"]]),
+        table=STUDY.tables["seeds"],
+        provenance=sidecars([STUDY.tables["seeds"]]),
     log:
         layout.log("seeds_table"),
     benchmark:
@@ -120,19 +113,19 @@ rule seeds_table:
     resources:
         **job_resources("seeds_table"),
     params:
-        replicas=REPLICAS,
+        replicas=plain(STUDY.replicas),
     script:
         "../workflow/scripts/seeds_table.py"
 
 
-if PERPLEXITY:
+if STUDY.perplexity:
 
     rule perplexity_table:
         input:
-            [layout.perplexity(model) for model in CHECKPOINTS],
+            STUDY.table_inputs["perplexity"]["evaluations"],
         output:
-            table=TABLES["perplexity"],
-            provenance=sidecars([TABLES["perplexity"]]),
+            table=STUDY.tables["perplexity"],
+            provenance=sidecars([STUDY.tables["perplexity"]]),
         log:
             layout.log("perplexity_table"),
         benchmark:
@@ -147,7 +140,7 @@ if PERPLEXITY:
 
 rule summary_markdown:
     input:
-        **TABLES,
+        **STUDY.tables,
     output:
         markdown=layout.SUMMARY_MARKDOWN,
         provenance=sidecars([layout.SUMMARY_MARKDOWN]),
@@ -160,28 +153,28 @@ rule summary_markdown:
     resources:
         **job_resources("summary_markdown"),
     params:
-        scorings=SCORINGS,
-        primary_format=PRIMARY,
-        references=REFERENCES,
-        replicas=REPLICAS,
+        scorings=plain(STUDY.scorings),
+        primary_format=STUDY.primary_format,
+        references=plain(STUDY.references),
+        replicas=plain(STUDY.replicas),
         min_accuracy=config["gate"]["min_accuracy"],
-        compared_tuning=COMPARED_TUNING,
+        compared_tuning=plain(STUDY.compared_tuning),
     script:
         "../workflow/scripts/summary_markdown.py"
 
 
 rule plot_tradeoff:
     input:
-        summary=TABLES["summary"],
-        frontier=TABLES["frontier"],
+        summary=STUDY.tables["summary"],
+        frontier=STUDY.tables["frontier"],
     output:
         pdf=report(
-            FIGURES["unlearning_tradeoff"][0],
+            STUDY.figures["unlearning_tradeoff"][0],
             caption="../workflow/report/unlearning_tradeoff.rst",
             category="Figures",
         ),
-        png=FIGURES["unlearning_tradeoff"][1],
-        provenance=sidecars(FIGURES["unlearning_tradeoff"]),
+        png=STUDY.figures["unlearning_tradeoff"][1],
+        provenance=sidecars(STUDY.figures["unlearning_tradeoff"]),
     log:
         layout.log("plot_tradeoff"),
     benchmark:
@@ -191,23 +184,23 @@ rule plot_tradeoff:
     resources:
         **job_resources("plot_tradeoff"),
     params:
-        scoring=SCORINGS[0],
-        primary_format=PRIMARY,
+        scoring=STUDY.scorings[0],
+        primary_format=STUDY.primary_format,
     script:
         "../workflow/scripts/plot_tradeoff.py"
 
 
 rule plot_prompt_attacks:
     input:
-        TABLES["prompt_attacks"],
+        STUDY.tables["prompt_attacks"],
     output:
         pdf=report(
-            FIGURES["prompt_attacks"][0],
+            STUDY.figures["prompt_attacks"][0],
             caption="../workflow/report/prompt_attacks.rst",
             category="Figures",
         ),
-        png=FIGURES["prompt_attacks"][1],
-        provenance=sidecars(FIGURES["prompt_attacks"]),
+        png=STUDY.figures["prompt_attacks"][1],
+        provenance=sidecars(STUDY.figures["prompt_attacks"]),
     log:
         layout.log("plot_prompt_attacks"),
     benchmark:
@@ -217,25 +210,25 @@ rule plot_prompt_attacks:
     resources:
         **job_resources("plot_prompt_attacks"),
     params:
-        scoring=SCORINGS[0],
-        primary_format=PRIMARY,
-        references=REFERENCES,
-        unlearned=UNLEARNED,
+        scoring=STUDY.scorings[0],
+        primary_format=STUDY.primary_format,
+        references=plain(STUDY.references),
+        unlearned=plain(STUDY.unlearned),
     script:
         "../workflow/scripts/plot_prompt_attacks.py"
 
 
 rule plot_relearning:
     input:
-        TABLES["relearning"],
+        STUDY.tables["relearning"],
     output:
         pdf=report(
-            FIGURES["relearning_recovery"][0],
+            STUDY.figures["relearning_recovery"][0],
             caption="../workflow/report/relearning_recovery.rst",
             category="Figures",
         ),
-        png=FIGURES["relearning_recovery"][1],
-        provenance=sidecars(FIGURES["relearning_recovery"]),
+        png=STUDY.figures["relearning_recovery"][1],
+        provenance=sidecars(STUDY.figures["relearning_recovery"]),
     log:
         layout.log("plot_relearning"),
     benchmark:
@@ -245,22 +238,22 @@ rule plot_relearning:
     resources:
         **job_resources("plot_relearning"),
     params:
-        scoring=SCORINGS[0],
-        primary_format=PRIMARY,
-        unlearned=UNLEARNED,
-        replicas=REPLICAS,
-        tuning=RELEARN["tuning"],
-        compared_tuning=COMPARED_TUNING,
+        scoring=STUDY.scorings[0],
+        primary_format=STUDY.primary_format,
+        unlearned=plain(STUDY.unlearned),
+        replicas=plain(STUDY.replicas),
+        tuning=STUDY.relearning["tuning"],
+        compared_tuning=plain(STUDY.compared_tuning),
     script:
         "../workflow/scripts/plot_relearning.py"
 
 
 rule claims_markdown:
     input:
-        summary=TABLES["summary"],
-        prompt_attacks=TABLES["prompt_attacks"],
-        relearning=TABLES["relearning"],
-        frontier=TABLES["frontier"],
+        summary=STUDY.tables["summary"],
+        prompt_attacks=STUDY.tables["prompt_attacks"],
+        relearning=STUDY.tables["relearning"],
+        frontier=STUDY.tables["frontier"],
     output:
         markdown=layout.CLAIMS_MARKDOWN,
         provenance=sidecars([layout.CLAIMS_MARKDOWN]),
@@ -273,11 +266,11 @@ rule claims_markdown:
     resources:
         **job_resources("claims_markdown"),
     params:
-        scorings=SCORINGS,
-        primary_format=PRIMARY,
-        references=REFERENCES,
-        unlearned=UNLEARNED,
-        methods=FIRST_RUN_OF,
+        scorings=plain(STUDY.scorings),
+        primary_format=STUDY.primary_format,
+        references=plain(STUDY.references),
+        unlearned=plain(STUDY.unlearned),
+        methods=plain(STUDY.first_run_of),
         claims=config["claims"],
     script:
         "../workflow/scripts/claims_markdown.py"

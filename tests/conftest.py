@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from unlearning_audit import layout
+from unlearning_audit.config import load_config
 from unlearning_audit.data import read_prompt_templates
 from unlearning_audit.models import build_llama, train_tokenizer
 from unlearning_audit.provenance import SIDECAR_SUFFIX
@@ -23,11 +24,14 @@ TINY_CONFIG = REPO / "config" / "tiny.yaml"
 
 
 def load_tiny_config() -> dict:
-    return yaml.safe_load(TINY_CONFIG.read_text())
+    """config/tiny.yaml put together (it extends config.yaml), as the Snakefile reads it."""
+    return load_config(TINY_CONFIG)
 
 
 def make_workdir(path: Path, config: dict) -> Path:
-    """A study folder: config/config.yaml, as the Snakefile's `configfile:` expects."""
+    """A study folder: config/config.yaml, as the Snakefile's `configfile:` expects;
+    ``config`` is a whole config (one that extends none)."""
+    assert "extends" not in config, "load_config puts a config that extends another together"
     (path / "config").mkdir(parents=True, exist_ok=True)
     (path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     return path
@@ -69,7 +73,12 @@ def dry_run_job_counts(configfile: Path, workdir: Path, cell: str | None = None)
         text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    stats = result.stdout.split("Job stats:")[1].split("\n\n")[0]
+    return job_counts(result.stdout)
+
+
+def job_counts(dry_run_output: str) -> dict[str, int]:
+    """Jobs per rule (and their total), from what ``snakemake -n`` prints."""
+    stats = dry_run_output.split("Job stats:")[1].split("\n\n")[0]
     return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", stats, re.M)}
 
 

@@ -45,6 +45,7 @@ def test_few_shot_exemplars_come_from_dev_never_from_test(tmp_path, monkeypatch)
         assert sum(q in context for q in dev_questions) == 3
 
 
+@pytest.mark.slow
 def test_attacked_checkpoint_records_its_parent(tiny_study):
     folder = tiny_study / "results/checkpoints/rmu.relearn-unrelated-10"
     training = json.loads((folder / "training.json").read_text())
@@ -56,6 +57,7 @@ def test_attacked_checkpoint_records_its_parent(tiny_study):
     assert [i["path"] for i in record["inputs"][1:]] == ["results/data/corpora/music.jsonl"]
 
 
+@pytest.mark.slow
 def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp_path):
     study = copy_study(tiny_study, tmp_path / "study")
     steps = [0, 5]  # fewer steps than the study's: every relearning run reruns, shorter
@@ -93,6 +95,7 @@ def relearning_outputs(relearned: list[str]) -> set[str]:
     }
 
 
+@pytest.mark.slow
 def test_the_attack_under_the_other_tuning_adds_its_runs_and_reruns_nothing_else(
     tiny_study, tmp_path
 ):

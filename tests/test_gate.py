@@ -72,6 +72,7 @@ def test_without_an_oracle_the_baseline_is_chance():
     assert gate.baseline_source.tolist() == ["chance"] and gate.informative.tolist() == [True]
 
 
+@pytest.mark.slow
 def test_the_study_gate_table_agrees_with_its_evaluations(tiny_study):
     gate = pd.read_csv(tiny_study / layout.table("gate"))
     summary = pd.read_csv(tiny_study / layout.table("summary"))

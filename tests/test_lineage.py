@@ -29,6 +29,7 @@ def audit(study, *args):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("figure", FIGURES)
 def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure, monkeypatch):
     monkeypatch.chdir(tiny_study)
@@ -54,6 +55,7 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
     assert lineage.verify(lineage.trace(figure)) is None
 
 
+@pytest.mark.slow
 def test_a_record_holds_what_the_contract_promises(tiny_study):
     record = provenance.load_record(tiny_study / "results/checkpoints/rmu")
     assert record["rule"] == "unlearn" and record["wildcards"] == {"run": "rmu"}
@@ -75,6 +77,7 @@ def test_a_record_holds_what_the_contract_promises(tiny_study):
     assert "slurm_job_id" in record and "host" in record
 
 
+@pytest.mark.slow
 def test_selecting_one_number_narrows_the_chain_to_it(tiny_study):
     result = audit(
         tiny_study,
@@ -97,6 +100,7 @@ def test_selecting_one_number_narrows_the_chain_to_it(tiny_study):
     assert checkpoint["inputs"][0]["path"] == "results/checkpoints/base"
 
 
+@pytest.mark.slow
 def test_prov_json_export_reads_back(tiny_study):
     from prov.model import ProvDocument
 
@@ -120,6 +124,7 @@ TAMPERING = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what", TAMPERING)
 def test_verify_names_exactly_the_artifact_that_changed(tiny_study, tmp_path, what):
     study = copy_study(tiny_study, tmp_path / "study")
@@ -167,6 +172,7 @@ FORGED_RECORDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what", FORGED_RECORDS)
 def test_verify_names_a_forged_record_anywhere_upstream(tiny_study, tmp_path, what):
     study = copy_study(tiny_study, tmp_path / "study")
@@ -177,6 +183,7 @@ def test_verify_names_a_forged_record_anywhere_upstream(tiny_study, tmp_path, wh
     assert f"record edited: {named} has sha256" in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_no_record_holds_a_secret_from_the_environment(tiny_study):
     records = [
         *tiny_study.glob("results/**/*.prov.json"),
@@ -196,6 +203,7 @@ def test_secret_named_parameters_are_redacted():
     }
 
 
+@pytest.mark.slow
 def test_snakemake_report_builds_with_captions(tiny_study, tmp_path):
     report = tmp_path / "report.html"
     result = subprocess.run(
@@ -211,6 +219,7 @@ def test_snakemake_report_builds_with_captions(tiny_study, tmp_path):
     assert "toy world" in html and "{{" not in html
 
 
+@pytest.mark.slow
 def test_verify_fails_where_a_record_is_missing(tiny_study, tmp_path):
     study = copy_study(tiny_study, tmp_path / "study")
     (study / "results/tables/summary.csv.prov.json").unlink()
@@ -219,11 +228,15 @@ def test_verify_fails_where_a_record_is_missing(tiny_study, tmp_path):
     assert "verify: FAILED at results/tables/summary.csv: has no provenance record" in result.stderr
 
 
+@pytest.mark.slow
 def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study, tmp_path):
     from unlearning_audit.__main__ import README_END, README_START
 
     study = copy_study(tiny_study, tmp_path / "study")
-    (study / "README.md").write_text(f"# Title\n\n{README_START}\nstale\n{README_END}\ntail\n")
+    stale = f"{README_START}\nstale\n{README_END}\n"
+    (study / "README.md").write_text(f"# Title\n\n{stale}tail\n")
+    (study / "docs").mkdir(exist_ok=True)
+    (study / "docs/default_study.md").write_text(f"# The default study\n\n{stale}")
     result = subprocess.run(
         [sys.executable, "-m", "unlearning_audit", "readme"],
         cwd=study,
@@ -231,12 +244,20 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
         text=True,
     )
     assert result.returncode == 0, result.stderr
+    # The default study's page: every number, the figures and a verified audit.
+    page = (study / "docs/default_study.md").read_text()
+    assert "stale" not in page and page.startswith("# The default study")
+    summary = (study / "results/tables/summary.md").read_text().strip()
+    assert summary in page
+    assert (study / "results/tables/claims.md").read_text().strip() in page
+    assert "results/evals/rmu/cyber/generate/cloze.json" in page
+    assert "![relearning_recovery](default_study/relearning_recovery.png)" in page
+    assert (study / "docs/default_study/relearning_recovery.png").exists()
+    # The README: the headline only (the claims' first lines, one figure, the page).
     readme = (study / "README.md").read_text()
     assert "stale" not in readme and readme.endswith(f"{README_END}\ntail\n")
-    assert (study / "results/tables/summary.md").read_text().strip() in readme
-    assert (study / "results/tables/claims.md").read_text().strip() in readme
-    assert "results/evals/rmu/cyber/generate/cloze.json" in readme
-    assert (study / "docs/relearning_recovery.png").exists()
+    assert "![relearning_recovery](docs/default_study/relearning_recovery.png)" in readme
+    assert "(docs/default_study.md)" in readme and summary not in readme
     # Another page (a second study's), its figures in their own folder beside it.
     page = study / "docs/other_study.md"
     page.write_text(f"{README_START}\n{README_END}\n")
@@ -244,6 +265,7 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
     subprocess.run([sys.executable, "-m", "unlearning_audit", *command], cwd=study, check=True)
     assert "![relearning_recovery](other_study/relearning_recovery.png)" in page.read_text()
     assert (study / "docs/other_study/relearning_recovery.png").exists()
+    assert (study / "README.md").read_text() == readme  # another study's leaves it alone
 
 
 def test_a_consumer_rereads_a_folder_only_when_a_file_changed(tiny_tokenizer, tmp_path):

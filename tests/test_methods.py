@@ -15,7 +15,7 @@ RMU = {
     "alpha": 10.0,
     "lr": 1e-3,
     "batch_size": 4,
-    "num_batches": 6,
+    "num_steps": 6,
     "max_length": 48,
     "seed": 0,
 }
@@ -99,13 +99,13 @@ def test_rmu_trains_only_down_proj_of_the_configured_layers(tiny_model, tiny_tok
             assert not torch.equal(before[name], after[name]), name
         else:
             assert torch.equal(before[name], after[name]), f"RMU touched {name}"
-    assert len(stats["steps"]) == RMU["num_batches"]
+    assert len(stats["steps"]) == RMU["num_steps"]
     assert stats["base_forget_activation_norm"] > 0
     assert all(p.requires_grad for p in tiny_model.parameters())  # left as found
 
 
 def test_rmu_retain_loss_starts_at_zero_and_forget_loss_falls(tiny_model, tiny_tokenizer, data):
-    params = RMU | {"num_batches": 40, "lr": 3e-3}
+    params = RMU | {"num_steps": 40, "lr": 3e-3}
     steps = METHODS["rmu"](tiny_model, tiny_tokenizer, data, params)["steps"]
     # Step 0 compares the model with its own original weights.
     assert steps[0]["retain_loss"] == pytest.approx(0.0, abs=1e-6)
@@ -157,6 +157,34 @@ def test_llmu_mismatched_answers_in_k_passes_give_the_whole_batchs_loss_and_grad
     assert sum(s.item() for s in shares) == pytest.approx(loss.item(), rel=1e-5)
     for ours, theirs in zip(gradient(sum(shares)), expected):
         torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("rmu", RMU),
+        ("llmu", LLMU),
+        ("gradient_ascent", GRADIENT_ASCENT),
+        ("gradient_difference", GRADIENT_DIFFERENCE),
+        ("npo", NPO),
+    ],
+)
+def test_every_method_is_its_loss_on_the_shared_training_loop(
+    tiny_model, tiny_tokenizer, data, monkeypatch, method, params
+):
+    import importlib
+
+    from unlearning_audit.methods import common
+
+    calls = []
+
+    def loop(model, optimizer, num_steps, step_loss, desc, schedule=None):
+        calls.append(num_steps)
+        return common.training_loop(model, optimizer, num_steps, step_loss, desc, schedule)
+
+    monkeypatch.setattr(importlib.import_module(METHODS[method].__module__), "training_loop", loop)
+    steps = METHODS[method](tiny_model, tiny_tokenizer, data, params | {"num_steps": 2})["steps"]
+    assert calls == [2] and len(steps) == 2
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,13 @@ toy-world items, through the same functions the evaluate rule uses.
 
 import json
 
+import pytest
 import torch
-import yaml
-from conftest import REPO, make_workdir, run_snakemake
+from conftest import REPO, load_tiny_config, make_workdir, run_snakemake
 from safetensors.torch import load_file
 
 from unlearning_audit import layout, provenance
+from unlearning_audit.config import load_config
 from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.models import load_checkpoint
 
@@ -21,12 +22,13 @@ CYBER_CHAT_TASK = layout.task_yaml("cyber", "rephrase_chat")
 
 
 def smollm2_config() -> dict:
-    config = yaml.safe_load((REPO / "config/smollm2.yaml").read_text())
+    config = load_config(REPO / "config/smollm2.yaml")
     config["data"] |= {"entities_per_domain": 2, "dev_items_per_domain": 1}
     config["attacks"]["few_shot"] = [1]
     return config
 
 
+@pytest.mark.slow
 def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, monkeypatch):
     study = make_workdir(tmp_path, smollm2_config())
     targets = ["results/checkpoints/pretrained", GEOGRAPHY_TASK, CYBER_CHAT_TASK]
@@ -64,10 +66,11 @@ def test_smollm2_gguf_becomes_a_safetensors_checkpoint_that_scores(tmp_path, mon
     assert 0.0 <= chat["accuracy"] <= 1.0
 
 
+@pytest.mark.slow
 def test_hub_source_saves_the_named_model_with_its_revision(tiny_study, tmp_path):
     """A local folder stands in for a hub id: the same from_pretrained call."""
     source = tiny_study / "results/checkpoints/base"
-    config = yaml.safe_load((REPO / "config/tiny.yaml").read_text())
+    config = load_tiny_config()
     config["base_model"] = {"source": "hub", "name": str(source), "revision": "main"}
     study = make_workdir(tmp_path, config)
     run_snakemake(study, targets=["results/checkpoints/base"])

@@ -110,6 +110,7 @@ def test_perplexity_and_its_ratio_match_a_hand_computation():
     assert widths[1] < widths[0]
 
 
+@pytest.mark.slow
 def test_every_evaluation_keeps_its_items_and_they_agree_with_lm_eval(tiny_study):
     for path in tiny_study.glob("results/evals/**/*.json"):
         result = json.loads(path.read_text())
@@ -128,6 +129,7 @@ def test_every_evaluation_keeps_its_items_and_they_agree_with_lm_eval(tiny_study
             assert (best == items.prediction).all()
 
 
+@pytest.mark.slow
 def test_tables_say_which_scoring_and_how_often_a_model_answered(tiny_study):
     """Log-likelihood always picks an option; generation need not, so its accuracy can
     fall below chance, and every table carries the answered share beside it."""
@@ -141,6 +143,7 @@ def test_tables_say_which_scoring_and_how_often_a_model_answered(tiny_study):
     assert "answered" in text.split("#### Generate scoring")[1].split("####")[0]
 
 
+@pytest.mark.slow
 def test_claims_compare_matched_points_and_choose_attacks_on_dev_items(tiny_study):
     attacks = pd.read_csv(tiny_study / layout.table("prompt_attacks"))
     assert set(attacks.split) == {"dev", "test"}
@@ -194,6 +197,7 @@ def test_seed_spread_summarises_each_run_over_its_replicas_only():
     assert rows.loc[("b", "bio")].n_seeds == 1 and math.isnan(rows.loc[("b", "bio")]["std"])
 
 
+@pytest.mark.slow
 def test_retraining_is_scored_on_v_items_only(tiny_study):
     relearning = pd.read_csv(tiny_study / "results/tables/relearning.csv")
     retrained = relearning[(relearning.relearn_corpus == "retrain") & (relearning.role == "forget")]

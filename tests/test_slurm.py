@@ -77,6 +77,7 @@ def _records(study, monkeypatch):
     return {n.path: n.record for n in nodes if n.record}
 
 
+@pytest.mark.slow
 def test_every_job_ran_as_a_slurm_job_on_its_partition(slurm_study, monkeypatch):
     records = _records(slurm_study, monkeypatch)
     assert {r["rule"] for r in records.values()} >= GPU_RULES | {"toy_world", "rephrase"}
@@ -98,6 +99,7 @@ def test_every_job_ran_as_a_slurm_job_on_its_partition(slurm_study, monkeypatch)
     }
 
 
+@pytest.mark.slow
 def test_slurm_results_match_a_local_run(slurm_study, tiny_study):
     """The same numbers as the local tiny study, for everything the cluster ran."""
     gate = [pd.read_csv(study / layout.table("gate")) for study in (slurm_study, tiny_study)]

@@ -11,10 +11,11 @@ from types import SimpleNamespace
 import jinja2
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, job_counts
 
 from unlearning_audit import layout
-from unlearning_audit.config import resolve_study
+from unlearning_audit.config import load_config, resolve_study, validate_config
+from unlearning_audit.plan import Study
 from unlearning_audit.providers import BENCHMARK_ROLES, CORPUS_ROLES, PROVIDERS, catalog
 
 CONFIGS = sorted((REPO / "config").glob("*.yaml"))
@@ -73,14 +74,27 @@ def test_only_the_toy_world_provider_imports_it():
     assert smk == [REPO / "rules/providers/toy_world.smk"]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.stem)
-def test_every_config_selects_a_provider_and_plans_without_torch(config, tmp_path):
-    # A matrix config (cells) plans its first cell; tests/test_paper_config.py plans each.
-    first_cell = next(iter(yaml.safe_load(config.read_text()).get("cells", [])), None)
-    cell = ["--config", f"cell={first_cell}"] if first_cell else []
-    data = resolve_study(yaml.safe_load(config.read_text()) | {"cell": first_cell})["data"]
-    assert data["source"] in PROVIDERS
-    contents = catalog(data)
+def studies():
+    """(config, cell) of every config, each cell of a matrix config apart."""
+    for path in CONFIGS:
+        yield from ((path, cell) for cell in load_config(path).get("cells") or [None])
+
+
+STUDIES = list(studies())
+# Jobs in each paper cell's whole graph, as the README gives them.
+PAPER_CELL_JOBS = {"zephyr_wmdp": 73, "llama3_wmdp": 67, "zephyr_biology": 55, "llama3_biology": 56}
+
+
+@pytest.mark.parametrize(
+    "config, cell", STUDIES, ids=[f"{p.stem}:{c}" if c else p.stem for p, c in STUDIES]
+)
+def test_every_config_and_cell_plans_with_snakemake_as_its_plan_says_without_torch(
+    config, cell, tmp_path
+):
+    """The one ``snakemake -n`` of each study (tests/test_plan.py tests the plan itself)."""
+    study = resolve_study(load_config(config) | ({"cell": cell} if cell else {}))
+    assert study["data"]["source"] in PROVIDERS
+    contents = catalog(study["data"])
     # A capability corpus only where the pipeline trains the base model on it.
     assert {"forget", "retain", "unrelated"} <= set(contents.corpora.values()) <= set(CORPUS_ROLES)
     assert set(contents.benchmarks.values()) == set(BENCHMARK_ROLES)
@@ -92,8 +106,9 @@ def test_every_config_selects_a_provider_and_plans_without_torch(config, tmp_pat
         f"print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
         "sys.exit(code)\n"
     )
+    chosen = ["--config", f"cell={cell}"] if cell else []
     result = subprocess.run(
-        [sys.executable, "-c", probe, "-n", "--configfile", config, *cell, "-d", tmp_path],
+        [sys.executable, "-c", probe, "-n", "--configfile", config, *chosen, "-d", tmp_path],
         cwd=REPO,
         env=os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"},
         capture_output=True,
@@ -101,6 +116,33 @@ def test_every_config_selects_a_provider_and_plans_without_torch(config, tmp_pat
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "HEAVY []" in result.stdout
+    # The jobs Snakemake plans are the plan's.
+    jobs = job_counts(result.stdout)
+    validate_config(study)
+    plan = Study.from_config(study, REPO)
+    rephrasings = [
+        (b, t)
+        for b in plan.forget_benchmarks
+        for t in plan.rephrasings
+        if f"rephrase_{t}" in plan.variants_of(b)
+    ]
+    expected = {
+        "evaluate": len(plan.evaluated),
+        "unlearn": len(plan.trained_runs),
+        "relearn": len(plan.relearning_runs),
+        "evaluate_relearning": len(plan.relearning_runs),
+        "fetch_model": len(plan.hub_models),
+        "convert_gguf": len(plan.gguf_files),
+        "train_base": len(plan.references) if plan.trained_base else 0,
+        "benchmark_task": len(plan.data.tasks) // len(layout.task_yamls("b", "f")),
+        "rephrase": sum(t in plan.transforms for _, t in rephrasings),
+        "rewrite": sum(t in plan.rewrites for _, t in rephrasings),
+        "perplexity": len(plan.evaluated) if plan.perplexity else 0,
+        "perplexity_table": 1 if plan.perplexity else 0,
+    }
+    assert {rule: jobs.get(rule, 0) for rule in expected} == expected
+    if config.name == "paper.yaml":
+        assert jobs["total"] == PAPER_CELL_JOBS[cell]
 
 
 # Functions of light scripts that load a tokenizer only for a study that asks for it

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, TEMPLATES, build_world, write_tasks
+from conftest import REPO, TEMPLATES, build_world, load_tiny_config, write_tasks
 
 from unlearning_audit import layout
+from unlearning_audit.config import load_config
 from unlearning_audit.data import read_prompt_templates
 from unlearning_audit.provenance import load_record
 from unlearning_audit.providers import toy_world
 
 DOMAINS = toy_world.load_domains()
 EVALUATED = [d for d, spec in DOMAINS.items() if spec.get("benchmark")]
-DEFAULT = yaml.safe_load((REPO / "config/config.yaml").read_text())["data"]
+DEFAULT = load_config(REPO / "config/config.yaml")["data"]
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,7 @@ def test_every_domain_has_one_role_and_every_role_is_there():
     assert all(row["baseline"] == 0.25 and row["choices"] == 4 for row in table.values())
 
 
+@pytest.mark.slow
 def test_no_entity_belongs_to_two_domains(tiny_study):
     names = {domain: entities(domain, tiny_study) for domain in DOMAINS}
     assert all(names.values())
@@ -141,7 +143,7 @@ def test_dev_and_test_splits_are_disjoint_and_cover_every_fact(tiny_world):
 
 
 def facts(domain):
-    config = yaml.safe_load((REPO / "config/tiny.yaml").read_text())["data"]
+    config = load_tiny_config()["data"]
     every = toy_world.generate_facts(config["seed"], config["entities_per_domain"], DOMAINS)
     return [f for f in every if f.domain == domain]
 
@@ -168,6 +170,7 @@ RELEARNED = [layout.relearned(p, c, 10) for p in ("rmu", "base", "oracle") for c
 RELEARNED += [layout.relearned(p, "forget", 10) for p in ("rmu", "oracle")]
 
 
+@pytest.mark.slow
 def test_no_benchmark_test_item_or_held_out_template_in_any_training_data(tiny_study):
     # A held-out template, about any entity at all.
     held_out = [
@@ -190,12 +193,14 @@ def test_no_benchmark_test_item_or_held_out_template_in_any_training_data(tiny_s
         assert not [i for i in test_items if i["question"] in joined], checkpoint
 
 
+@pytest.mark.slow
 def test_no_capability_fact_in_retain_or_any_unlearning_data(tiny_study):
     capability = entities("geography", tiny_study)
     for method in ("rmu", "llmu", "gradient_ascent"):
         assert not mentions(data_read_by(tiny_study, method), capability), method
 
 
+@pytest.mark.slow
 def test_relearning_data_is_new_to_the_base_model_and_shares_no_benchmark_entity(tiny_study):
     benchmark_entities = set().union(*(entities(d, tiny_study) for d in EVALUATED))
     unrelated = entities("music", tiny_study)
@@ -206,6 +211,7 @@ def test_relearning_data_is_new_to_the_base_model_and_shares_no_benchmark_entity
     assert not mentions(data_read_by(tiny_study, "base"), unrelated)
 
 
+@pytest.mark.slow
 def test_the_forget_data_control_states_no_tested_fact(tiny_study):
     """Relearning on the forget slice asks whether other facts of a domain bring its
     tested facts back, so the slice must state none of them (read from the files the
@@ -225,6 +231,7 @@ def test_the_forget_data_control_states_no_tested_fact(tiny_study):
             assert not stated, (item["question"], stated)
 
 
+@pytest.mark.slow
 def test_retraining_on_t_reads_every_fact_of_t_and_nothing_of_v(tiny_study):
     """Deeb & Roger's retraining: T and V share no entity, the texts retraining
     reads state T's facts and never name a V entity, and neither does anything the
@@ -255,6 +262,7 @@ def test_retraining_on_t_reads_every_fact_of_t_and_nothing_of_v(tiny_study):
         assert set(texts) == {layout.retrain_set(d) for d in ("bio", "cyber")}, parent
 
 
+@pytest.mark.slow
 def test_the_oracle_never_reads_hazard_text(tiny_study):
     hazard = entities("bio", tiny_study) | entities("cyber", tiny_study)
     oracle = data_read_by(tiny_study, "oracle")
@@ -332,7 +340,7 @@ def test_a_study_builds_only_its_domains_and_needs_every_role():
     chosen = ["cyber", "geography", "history", "music"]
     assert set(build_world(0, 8, 4, chosen)) == set(chosen)
     assert "bio" not in toy_world.catalog({"domains": chosen})["corpora"]
-    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config = load_config(REPO / "config/config.yaml")
     config["data"]["domains"] = ["bio", "geography", "music"]
     with pytest.raises(ValueError, match="a retain corpus"):
         toy_world.check(config)

@@ -31,6 +31,7 @@ BENCHMARKS = {"bio", "cyber", "geography"}
 VARIANTS = {"cloze", "3shot"} | {f"rephrase_{t}" for t in load_tiny_config()["attacks"]["rephrase"]}
 
 
+@pytest.mark.slow
 def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
     table = pd.read_csv(tiny_study / "results/tables/summary.csv")
     # Attacks ask the forget benchmarks; the capability benchmark is asked in the format.
@@ -51,6 +52,7 @@ def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
     assert "Relearning attack" in (tiny_study / "results/tables/summary.md").read_text()
 
 
+@pytest.mark.slow
 def test_a_sweep_adds_frontier_points_that_attacks_read_but_relearning_does_not(tiny_study):
     point = layout.sweep_point("gradient_ascent", "num_steps", 10)
     assert point == "gradient_ascent.sweep-num_steps-10"
@@ -71,6 +73,7 @@ def test_a_sweep_adds_frontier_points_that_attacks_read_but_relearning_does_not(
     assert (matched.forget_accuracy <= matched.matched_level).all()
 
 
+@pytest.mark.slow
 def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_study, tmp_path):
     """seeds: 2 adds, per unlearning entry, a run with every seed one higher, attacked
     by relearning with its own seed; run here for one entry, planned for all."""
@@ -103,6 +106,7 @@ def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_stud
     assert planned["evaluate_relearning"] == runs * corpora
 
 
+@pytest.mark.slow
 def test_every_rule_wrote_its_log(tiny_study):
     logs = tiny_study / "results/logs"
     assert (logs / "train_base/base.log").read_text().strip()
@@ -134,6 +138,7 @@ def dev_evaluations(checkpoints, variants):
     }
 
 
+@pytest.mark.slow
 def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_study, tmp_path):
     study = copy_study(tiny_study, tmp_path / "study")
 

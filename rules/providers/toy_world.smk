@@ -4,24 +4,24 @@
 rule toy_world:
     input:
         # Practice texts are rendered in the prompt templates the study asks in.
-        templates=[layout.template(t) for t in ASKED_TEMPLATES],
+        templates=[layout.template(t) for t in STUDY.asked_templates],
         # The chat format's practice is rendered in the model's own chat template.
-        chat_tokenizer=CHAT_TOKENIZER,
+        chat_tokenizer=STUDY.chat_tokenizer,
     output:
-        corpora=CORPORA,
-        qa=QA,
-        practice=PRACTICE,
-        forget_slices=FORGET_SLICES,
-        retrain_sets=RETRAIN_SETS,
-        benchmarks=BENCHMARK_SPLITS,
+        corpora=STUDY.data.corpora,
+        qa=STUDY.data.qa,
+        practice=STUDY.data.practice,
+        forget_slices=STUDY.data.forget_slices,
+        retrain_sets=STUDY.data.retrain_sets,
+        benchmarks=STUDY.data.benchmark_splits,
         benchmark_table=layout.BENCHMARK_TABLE,
         provenance=sidecars(
-            CORPORA,
-            QA,
-            PRACTICE,
-            FORGET_SLICES,
-            RETRAIN_SETS,
-            BENCHMARK_SPLITS,
+            STUDY.data.corpora,
+            STUDY.data.qa,
+            STUDY.data.practice,
+            STUDY.data.forget_slices,
+            STUDY.data.retrain_sets,
+            STUDY.data.benchmark_splits,
             [layout.BENCHMARK_TABLE],
         ),
     log:

@@ -20,6 +20,8 @@ SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.
 
 # The method of an unlearning entry that someone published, taken as it is.
 RELEASED = "released"
+# Method parameters that were renamed: old name -> new name.
+RENAMED_PARAMS = {"num_batches": "num_steps"}  # RMU's, as every method names its steps
 
 
 class ConfigError(ValueError):
@@ -46,16 +48,112 @@ def _check(instance, schema: dict, prefix: tuple) -> None:
     raise ConfigError(f"{_key(path)}: {error.message}")
 
 
-def load_config(path: str | Path) -> dict:
-    """A YAML config file; a syntax error is reported with its file, line and column."""
+def _read(path: Path) -> dict:
+    """A YAML file; a syntax error is reported with its file, line and column."""
     try:
-        return yaml.safe_load(Path(path).read_text()) or {}
+        return yaml.safe_load(path.read_text()) or {}
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
         raise ConfigError(f"{where}: {error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: {error}") from None
+
+
+# The key naming the config a config extends.
+EXTENDS = "extends"
+
+
+def load_config(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
+    """A YAML config file; a syntax error is reported with its file, line and column.
+
+    A config that names another with ``extends`` (a path from its own folder) is that
+    config, itself loaded so, with this one's entries put in as a cell's are
+    (``resolve_study``): each top-level key is a dotted path whose value replaces the
+    value there whole; null removes it. A path into a cell of a matrix config
+    (``cells.NAME.rest``) goes through the cell's entry that holds it (null removes
+    the entry), or adds the entry ``rest``."""
+    path = Path(path)
+    config = _read(path)
+    if not isinstance(config, dict) or EXTENDS not in config:
+        return config
+    parent = config.pop(EXTENDS)
+    if not isinstance(parent, str):
+        raise ConfigError(f"{path}: {EXTENDS}: the path of a config, from this one's folder")
+    chain = (*_chain, path.resolve())
+    parent_path = path.parent / parent
+    if parent_path.resolve() in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_path))
+        raise ConfigError(f"{path}: {EXTENDS}: {parent} extends it again ({cycle})")
+    if not parent_path.is_file():
+        raise ConfigError(f"{path}: {EXTENDS}: {parent} is not a config ({parent_path})")
+    config_extended = load_config(parent_path, chain)
+    _check_nesting(config, f"{path}: ")
+    for dotted, value in config.items():
+        _put_entry(config_extended, str(dotted), value, f"{path}: {dotted}")
+    return config_extended
+
+
+def with_extends(config: dict, configfiles, overrides) -> dict:
+    """``config`` as Snakemake made it from ``--configfile`` files (merged in order as
+    written) and ``--config`` ``overrides`` (on top): Snakemake reads no ``extends``,
+    so where a file has one, the same made again from each file as ``load_config``
+    reads it."""
+    if EXTENDS not in config:
+        return config
+    from snakemake.utils import update_config
+
+    merged: dict = {}
+    for path in configfiles:
+        update_config(merged, load_config(path))
+    update_config(merged, dict(overrides))
+    return merged
+
+
+def _check_nesting(entries: dict, prefix: str) -> None:
+    for dotted in entries:
+        inner = [other for other in entries if str(other).startswith(f"{dotted}.")]
+        if inner:  # which would win would depend on the entries' order
+            raise ConfigError(f"{prefix}{inner[0]}: inside {dotted}, also set whole")
+
+
+def _put(node: dict, keys: list[str], value, name: str, shown: tuple = ()) -> None:
+    """Put one entry in: ``keys`` the path (``shown``, the path to ``node``, for
+    errors); ``value`` replaces the value there whole, or null removes it."""
+    *parents, last = keys
+    for depth, key in enumerate(parents):
+        node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            where = ".".join([*shown, *parents[: depth + 1]])
+            raise ConfigError(f"{name}: {where} is not a mapping here")
+    if value is None and last not in node:
+        raise ConfigError(f"{name}: removes a key that is not there")
+    if value is None:
+        del node[last]
+    else:
+        node[last] = copy.deepcopy(value)
+
+
+def _put_entry(config: dict, dotted: str, value, name: str) -> None:
+    """``_put``, where a path into a cell (``cells.NAME.rest``) goes through the
+    cell's entry that holds ``rest`` (itself a dotted path), or adds that entry."""
+    keys = dotted.split(".")
+    cells = config.get("cells") if keys[0] == "cells" and len(keys) > 2 else None
+    cell = cells.get(keys[1]) if isinstance(cells, dict) else None
+    if not isinstance(cell, dict):
+        _put(config, keys, value, name)
+        return
+    rest = ".".join(keys[2:])
+    holder = next((str(e) for e in cell if rest == e or rest.startswith(f"{e}.")), rest)
+    inner = next((e for e in cell if str(e).startswith(f"{rest}.")), None)
+    if inner is not None:
+        raise ConfigError(f"{name}: the cell sets {inner}, inside it")
+    if holder == rest:
+        _put(cell, [rest], value, name)
+    elif not isinstance(cell[holder], dict):
+        raise ConfigError(f"{name}: {'.'.join(keys[:2])}.{holder} is not a mapping here")
+    else:
+        _put(cell[holder], rest[len(holder) + 1 :].split("."), value, name, (*keys[:2], holder))
 
 
 def resolve_study(config: dict) -> dict:
@@ -83,25 +181,10 @@ def resolve_study(config: dict) -> dict:
     if chosen not in cells:
         raise ConfigError(f"cell: {chosen!r} is not a cell of this config ({names})")
     entries = cells[chosen] or {}
-    for dotted in entries:
-        inner = [other for other in entries if str(other).startswith(f"{dotted}.")]
-        if inner:  # which would win would depend on the entries' order
-            raise ConfigError(f"cells.{chosen}.{inner[0]}: inside {dotted}, also set whole")
+    _check_nesting(entries, f"cells.{chosen}.")
     study = copy.deepcopy({key: value for key, value in config.items() if key != "cells"})
     for dotted, value in entries.items():
-        *parents, last = str(dotted).split(".")
-        node = study
-        for depth, key in enumerate(parents):
-            node = node.get(key) if isinstance(node, dict) else None
-            if not isinstance(node, dict):
-                where = ".".join(parents[: depth + 1])
-                raise ConfigError(f"cells.{chosen}.{dotted}: {where} is not a mapping here")
-        if value is None and last not in node:
-            raise ConfigError(f"cells.{chosen}.{dotted}: removes a key that is not there")
-        if value is None:
-            del node[last]
-        else:
-            node[last] = copy.deepcopy(value)
+        _put(study, str(dotted).split("."), value, f"cells.{chosen}.{dotted}")
     return study
 
 
@@ -210,6 +293,11 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     # The layer count of a pretrained model is known only once it is loaded.
     num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
     for name, entry in config["unlearning"].items():
+        for section in ("params", "sweep"):
+            for old in RENAMED_PARAMS.keys() & entry.get(section, {}).keys():
+                raise ConfigError(
+                    f"unlearning.{name}.{section}.{old}: renamed {RENAMED_PARAMS[old]}"
+                )
         knob = next(iter(entry.get("sweep", {})), None)
         if knob is not None and entry["method"] == RELEASED:
             raise ConfigError(

@@ -8,11 +8,11 @@ Where a record lives:
 
 An artifact's digest is the sha256 of its content: of the file's bytes; of a
 folder's manifest (relative path -> sha256 of each file); of a JSON output
-without its own record. A record names the digest of its artifact and of
-every input, so any later change to either is detected; and the digest of each
-input's own record (``record_sha256``), so the records form a hash chain over
-the graph, as in content-addressed stores: editing any record upstream breaks
-the chain at the first record downstream of it.
+without its own record and its run's timings (``COST_KEYS``). A record names
+the digest of its artifact and of every input, so any later change to either is
+detected; and the digest of each input's own record (``record_sha256``), so the
+records form a hash chain over the graph, as in content-addressed stores:
+editing any record upstream breaks the chain at the first record downstream of it.
 """
 
 from __future__ import annotations
@@ -28,11 +28,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from unlearning_audit import numerics
+
 RECORD_FILE = "provenance.json"
 # Not content: the record itself, and the marker Snakemake puts in folder outputs.
 NOT_IN_MANIFEST = {RECORD_FILE, ".snakemake_timestamp"}
 SIDECAR_SUFFIX = ".prov.json"
 EMBED_KEY = "provenance"
+# What a job measures of its own run (seconds), not of the model: left out of a JSON
+# output's digest, so the same config on another machine gives the same digests.
+COST_KEYS = ("wall_time_s", "seconds")
 PACKAGES = (
     "torch",
     "transformers",
@@ -116,8 +121,9 @@ def record_digest(record: dict | None) -> str | None:
 
 
 def json_digest(data: dict) -> str:
-    """Digest of a JSON output's content, as ``digest`` computes it once written."""
-    return _sha256(_canonical(data))
+    """Digest of a JSON output's content (its costs left out), as ``digest`` computes
+    it once written."""
+    return _sha256(_canonical({k: v for k, v in data.items() if k not in COST_KEYS}))
 
 
 def sidecar(path: str | Path) -> Path:
@@ -220,6 +226,7 @@ def build_record(
         "code": code_version(snakemake.scriptdir),
         "packages": package_versions(),
         "device": device(),
+        "numerics": numerics.state(),
         "host": socket.gethostname(),
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
         "slurm_partition": os.environ.get("SLURM_JOB_PARTITION"),

@@ -31,7 +31,7 @@ with job(snakemake) as current:
     def save(model, steps, losses):
         index = snakemake.params.steps.index(steps)
         record = {"parent": snakemake.input.parent, "corpus": corpus, "steps": steps}
-        record |= {"tuning": cfg["tuning"], "losses": losses, "wall_time_s": current.elapsed()}
+        record |= {"tuning": cfg["tuning"], "losses": losses}
         save_checkpoint(model, tokenizer, snakemake.output[index], record, current.record)
 
     finetune_lm(

@@ -22,5 +22,5 @@ with job(snakemake) as current:
     stats = METHODS[snakemake.params.method](model, tokenizer, data, hparams)
     print({k: v for k, v in stats.items() if k != "steps"}, "last step:", stats["steps"][-1])
     record = {"method": snakemake.params.method, "parent": inputs.base}
-    record |= {"wall_time_s": current.elapsed(), **stats}
+    record |= stats
     save_checkpoint(model, tokenizer, snakemake.output[0], record, current.record)

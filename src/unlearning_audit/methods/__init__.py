@@ -1,5 +1,7 @@
 """Unlearning methods. Each takes (model, tokenizer, data, params) and updates
-the model in place; ``data`` is an ``UnlearningData``."""
+the model in place; ``data`` is an ``UnlearningData``. Each gradient method is its
+loss on the one loop of ``common.training_loop``. The config schema's method list
+(workflow/schemas/config.schema.yaml) is these and ``released`` (tests/test_config.py)."""
 
 from unlearning_audit.methods.common import UnlearningData
 from unlearning_audit.methods.gradient_ascent import gradient_ascent

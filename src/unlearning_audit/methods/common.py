@@ -7,6 +7,7 @@ import copy
 from dataclasses import dataclass
 
 import torch
+from tqdm import tqdm
 
 from unlearning_audit.models import with_lora
 
@@ -71,3 +72,23 @@ def adamw(model, lr: float, weight_decay: float = 0.01):
     return torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=weight_decay
     )
+
+
+def training_loop(model, optimizer, num_steps: int, step_loss, desc: str, schedule=None):
+    """The loop every method trains in: ``num_steps`` times, ``step_loss(step)`` gives
+    the step's loss and the numbers to log of it (a dict); the loss is backpropagated
+    (onto gradients a step may have begun with backward passes of its own), the
+    optimizer steps, then the schedule, if any. Returns the logged numbers of every
+    step, in order."""
+    history = []
+    model.train()
+    for step in (bar := tqdm(range(num_steps), desc=desc, mininterval=5)):
+        optimizer.zero_grad(set_to_none=True)
+        loss, logged = step_loss(step)
+        loss.backward()
+        optimizer.step()
+        if schedule is not None:
+            schedule.step()
+        history.append(logged)
+        bar.set_postfix(logged, refresh=False)
+    return history

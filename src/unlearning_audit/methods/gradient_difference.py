@@ -6,9 +6,13 @@ loss = -NLL(forget text) + retain_weight * NLL(retain text)
 
 from __future__ import annotations
 
-from tqdm import tqdm
-
-from unlearning_audit.methods.common import UnlearningData, adamw, merged, trainable
+from unlearning_audit.methods.common import (
+    UnlearningData,
+    adamw,
+    merged,
+    trainable,
+    training_loop,
+)
 from unlearning_audit.models import shuffled_batches, tokenize
 
 
@@ -18,16 +22,14 @@ def gradient_difference(model, tokenizer, data: UnlearningData, params: dict) ->
     retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"] + 1)
     model, _ = trainable(model, params)
     optimizer = adamw(model, params["lr"])
-    history = []
-    model.train()
-    for _ in (bar := tqdm(range(params["num_steps"]), desc="gradient_difference", mininterval=5)):
+
+    def step_loss(_):
         forget_nll = model(**tokenize(tokenizer, next(forget_batches), max_len)).loss
         retain_nll = model(**tokenize(tokenizer, next(retain_batches), max_len)).loss
         loss = -forget_nll + params["retain_weight"] * retain_nll
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        history.append({"forget_nll": forget_nll.item(), "retain_nll": retain_nll.item()})
-        bar.set_postfix(history[-1], refresh=False)
+        return loss, {"forget_nll": forget_nll.item(), "retain_nll": retain_nll.item()}
+
+    steps = params["num_steps"]
+    history = training_loop(model, optimizer, steps, step_loss, "gradient_difference")
     merged(model)
     return {"steps": history}

@@ -27,7 +27,6 @@ import random
 
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from unlearning_audit.methods.common import (
     UnlearningData,
@@ -35,6 +34,7 @@ from unlearning_audit.methods.common import (
     merged,
     sequence_nll,
     trainable,
+    training_loop,
 )
 from unlearning_audit.models import shuffled_batches, tokenize_answers
 
@@ -52,9 +52,8 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
 
     optimizer = adamw(model, params["lr"])
     schedule = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps)
-    history = []
-    model.train()
-    for _ in (bar := tqdm(range(steps), desc="llmu", mininterval=5)):
+
+    def step_loss(_):
         questions, answers = zip(*next(forget_batches))
         forget = tokenize_answers(tokenizer, questions, answers, max_len)
         mismatched = [
@@ -67,8 +66,8 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
 
         # One backward per pass (their gradients add up to the whole loss's), so one
         # batch's activations are held at a time: the k mismatched answers are k
-        # passes, each adding its tokens' share of the mean NLL over all of them.
-        optimizer.zero_grad(set_to_none=True)
+        # passes, each adding its tokens' share of the mean NLL over all of them. The
+        # loop runs the last, the KL term's.
         forget_nll = model(**forget).loss
         (-params["ga_weight"] * forget_nll).backward()
         answer_tokens = sum(int((batch["labels"][:, 1:] != -100).sum()) for batch in mismatched)
@@ -87,10 +86,9 @@ def llmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
             log_target=True,
             reduction="batchmean",
         )
-        (params["kl_weight"] * kl).backward()
-        optimizer.step()
-        schedule.step()
-        history.append({"forget_nll": forget_nll.item(), "random_nll": random_nll, "kl": kl.item()})
-        bar.set_postfix(history[-1], refresh=False)
+        logged = {"forget_nll": forget_nll.item(), "random_nll": random_nll, "kl": kl.item()}
+        return params["kl_weight"] * kl, logged
+
+    history = training_loop(model, optimizer, steps, step_loss, "llmu", schedule)
     merged(model)
     return {"steps": history}

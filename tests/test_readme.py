@@ -1,0 +1,100 @@
+"""The readme command on a made-up study folder (no study run): what goes into the
+README's headline and what into a study's results page."""
+
+import pytest
+
+from unlearning_audit import __main__ as cli
+from unlearning_audit import layout, lineage
+
+CLAIMS = """The paper's three claims, measured on this study.
+
+#### Loglikelihood scoring
+
+**(a) first claim, loglikelihood.**
+
+| checkpoint | verdict |
+|:-----------|:--------|
+| rmu        | **not supported** |
+
+#### Generate scoring
+
+**(a) first claim, generate.**
+"""
+SUMMARY = "Accuracies with Wilson 95 % intervals.\n\n| every | number |\n"
+BLOCK = f"{cli.README_START}\nstale\n{cli.README_END}\n"
+
+
+@pytest.fixture
+def study(tmp_path, monkeypatch):
+    """results/tables and results/figures as a study leaves them, a README and the
+    default study's page with their generated blocks; the lineage of one number
+    stubbed (tests/test_lineage.py traces a real one)."""
+    monkeypatch.chdir(tmp_path)
+    tables, figures = tmp_path / layout.TABLES, tmp_path / layout.FIGURES
+    tables.mkdir(parents=True)
+    figures.mkdir(parents=True)
+    (tmp_path / layout.CLAIMS_MARKDOWN).write_text(CLAIMS)
+    (tmp_path / layout.SUMMARY_MARKDOWN).write_text(SUMMARY)
+    for figure in cli.FIGURES:
+        (tmp_path / figure).write_bytes(b"png")
+    (tmp_path / "README.md").write_text(f"# Title\n\n{BLOCK}tail\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / cli.DEFAULT_PAGE).write_text(f"# The default study\n\n{BLOCK}")
+    monkeypatch.setattr(lineage, "trace", lambda path, selector=None: path)
+    monkeypatch.setattr(lineage, "verify", lambda root: None)
+    monkeypatch.setattr(lineage, "to_text", lambda root: "results/tables/summary.csv  [audit]")
+    return tmp_path
+
+
+def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(study):
+    assert cli.main(["readme"]) == 0
+    page = (study / cli.DEFAULT_PAGE).read_text()
+    assert page.startswith("# The default study\n\n") and "stale" not in page
+    assert CLAIMS.strip() in page and SUMMARY.strip() in page
+    assert "results/tables/summary.csv  [audit]" in page
+    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery"):
+        assert f"![{name}](default_study/{name}.png)" in page
+        assert (study / f"docs/default_study/{name}.png").read_bytes() == b"png"
+
+    readme = (study / "README.md").read_text()
+    assert readme.startswith("# Title\n\n") and readme.endswith(f"{cli.README_END}\ntail\n")
+    assert "stale" not in readme
+    # The claims in the first scoring, one figure and the page; nothing more.
+    assert "first claim, loglikelihood" in readme and "**not supported**" in readme
+    assert "Generate scoring" not in readme and "first claim, generate" not in readme
+    assert SUMMARY.strip() not in readme and "[audit]" not in readme
+    assert readme.count("![") == 1
+    assert "![relearning_recovery](docs/default_study/relearning_recovery.png)" in readme
+    assert "[docs/default_study.md](docs/default_study.md)" in readme
+
+
+def test_another_studys_page_leaves_the_readme_alone(study):
+    readme = (study / "README.md").read_text()
+    (study / "docs/full_study.md").write_text(BLOCK)
+    assert cli.main(["readme", "docs/full_study.md", "--figures", "full_study"]) == 0
+    assert (
+        "![prompt_attacks](full_study/prompt_attacks.png)"
+        in (study / "docs/full_study.md").read_text()
+    )
+    assert (study / "docs/full_study/prompt_attacks.png").exists()
+    assert (study / "README.md").read_text() == readme
+    # Its figures go beside it by default, named after it; a headline only if asked.
+    (study / "docs/other.md").write_text(BLOCK)
+    (study / "docs/other_headline.md").write_text(BLOCK)
+    assert cli.main(["readme", "docs/other.md", "--headline", "docs/other_headline.md"]) == 0
+    assert (
+        "![unlearning_tradeoff](other/unlearning_tradeoff.png)"
+        in (study / "docs/other.md").read_text()
+    )
+    headline = (study / "docs/other_headline.md").read_text()
+    assert "![relearning_recovery](other/relearning_recovery.png)" in headline
+    assert "[other.md](other.md)" in headline
+
+
+def test_a_file_without_its_generated_block_stops_the_command_before_any_write(study, capsys):
+    (study / "README.md").write_text("# Title, no block\n")
+    page = (study / cli.DEFAULT_PAGE).read_text()
+    assert cli.main(["readme"]) == 1
+    assert "README.md has no block between" in capsys.readouterr().err
+    assert (study / cli.DEFAULT_PAGE).read_text() == page  # nothing written
+    assert not (study / "docs/default_study").exists()
