@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def run_study(folder: Path, config: dict, cores: int) -> float:
     (folder / "config").mkdir(parents=True)
-    (folder / "config/config.yaml").write_text(yaml.safe_dump(config))
+    (folder / "config/config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     command = [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--cores", str(cores)]
     start = time.perf_counter()
     subprocess.run(command, cwd=folder, check=True, capture_output=True)

@@ -176,6 +176,24 @@ def outputs_rerun(study, edit):
     return rerun
 
 
+def outputs_planned(study, edit):
+    """``outputs_rerun``'s answer from Snakemake's own plan, without running it: change
+    the study's config, dry-run it, return the outputs of the jobs it would run. (It
+    cannot see a job writing outside its declared outputs: outputs_rerun can.)"""
+    config = load_tiny_config()
+    edit(config)
+    make_workdir(study, config)
+    command = [sys.executable, "-m", "snakemake", "-n", "-s", REPO / "Snakefile", "-c1"]
+    result = subprocess.run(command, cwd=study, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    planned = set()
+    for line in result.stdout.splitlines():
+        if line.lstrip().startswith("output: "):
+            paths = line.split("output: ", 1)[1].split(", ")
+            planned |= {path.removesuffix(SIDECAR_SUFFIX) for path in paths}
+    return planned
+
+
 def write_tasks(world: dict, formats: list[str]) -> dict:
     """Write a toy world and its task YAMLs into the current folder, as the rules do;
     return the lm-eval tasks by name (``<benchmark>_<format>``, and

@@ -5,7 +5,14 @@ import random
 
 import pandas as pd
 import pytest
-from conftest import build_world, copy_study, load_tiny_config, outputs_rerun, write_tasks
+from conftest import (
+    build_world,
+    copy_study,
+    load_tiny_config,
+    outputs_planned,
+    outputs_rerun,
+    write_tasks,
+)
 
 from unlearning_audit import layout, rephrase
 from unlearning_audit.provenance import load_record
@@ -69,7 +76,9 @@ def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp
     runs += [(m, "forget") for m in ("rmu", "llmu", "gradient_ascent", "oracle")]
     runs += [(m, "retrain") for m in ("rmu", "llmu", "gradient_ascent", "base", "oracle")]
     relearned = [f"{m}.relearn-{c}-{s}" for m, c in runs for s in steps if s]
-    assert outputs_rerun(study, edit) == relearning_outputs(relearned)
+    # Snakemake's plan (a dry run): rerunning all 14 runs takes minutes and shows no more
+    # than the tuning test below, which runs what it plans.
+    assert outputs_planned(study, edit) == relearning_outputs(relearned)
 
 
 BENCHMARKS = ("bio", "cyber", "geography")

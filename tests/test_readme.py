@@ -43,6 +43,19 @@ def study(tmp_path, monkeypatch):
     monkeypatch.setattr(lineage, "trace", lambda path, selector=None: path)
     monkeypatch.setattr(lineage, "verify", lambda root: None)
     monkeypatch.setattr(lineage, "to_text", lambda root: "results/tables/summary.csv  [audit]")
+    record = {
+        "rule": "evaluate",
+        "end": "2026-12-04T19:00:00+00:00",
+        "code": {"commit": "0123456789abcdef", "dirty": False},
+        "device": "cpu (x86_64, 2 cores, 1 torch threads)",
+        "numerics": {
+            "environment": {"ATEN_CPU_CAPABILITY": "avx2"},
+            "torch_cpu_capability": "AVX2",
+            "cpu": "Some CPU",
+        },
+    }
+    node = lineage.Node("results/evals/base/x.json", None, record)
+    monkeypatch.setattr(lineage, "walk", lambda root: [node])
     return tmp_path
 
 
@@ -58,6 +71,9 @@ def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(st
 
     readme = (study / "README.md").read_text()
     assert readme.startswith("# Title\n\n") and readme.endswith(f"{cli.README_END}\ntail\n")
+    # Both say where their numbers were made, from the records.
+    made = "Computed on 2026-12-04 at commit 0123456, on Some CPU (cpu (x86_64, 2 cores"
+    assert made in readme and made in page and "AVX2 kernels, cpu_numerics pinned" in readme
     assert "stale" not in readme
     # The claims in the first scoring, one figure and the page; nothing more.
     assert "first claim, loglikelihood" in readme and "**not supported**" in readme

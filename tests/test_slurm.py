@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from conftest import REPO, load_tiny_config, make_workdir
 
-from unlearning_audit import layout, lineage
+from unlearning_audit import layout, lineage, numerics
 
 SLURM = REPO / "tests" / "slurm" / "localhost-slurm.sh"
 # Rules that load a model ask for a GPU in the tiny config; they must land on the
@@ -85,6 +85,10 @@ def test_every_job_ran_as_a_slurm_job_on_its_partition(slurm_study, monkeypatch)
         assert record["slurm_job_id"], path
         expected = "gpu" if record["rule"] in GPU_RULES else "cpu"
         assert record["slurm_partition"] == expected, path
+        # The cluster job read the Snakefile again and pinned its kernels as a local one.
+        assert record["numerics"]["environment"] == numerics.PINNED_ENVIRONMENT, path
+        if record["rule"] in GPU_RULES:
+            assert record["numerics"]["torch_cpu_capability"] == "AVX2", path
     # One Slurm job per Snakemake job: one per model trained, one per model evaluated.
     jobs = {
         rule: {r["slurm_job_id"] for r in records.values() if r["rule"] == rule}

@@ -85,11 +85,57 @@ STUDIES = list(studies())
 PAPER_CELL_JOBS = {"zephyr_wmdp": 73, "llama3_wmdp": 67, "zephyr_biology": 55, "llama3_biology": 56}
 
 
-@pytest.mark.parametrize(
-    "config, cell", STUDIES, ids=[f"{p.stem}:{c}" if c else p.stem for p, c in STUDIES]
-)
+def study_id(config: Path, cell: str | None) -> str:
+    return f"{config.stem}:{cell}" if cell else config.stem
+
+
+@pytest.fixture(scope="module")
+def dry_runs(tmp_path_factory) -> dict[str, tuple[int, str, list[str]]]:
+    """``snakemake -n`` of every study, one after another in one process (Snakemake's
+    start-up paid once): id -> exit code, what it printed, the heavy modules imported
+    by then (none may be: planning imports no torch)."""
+    runs = []
+    for config, cell in STUDIES:
+        folder = tmp_path_factory.mktemp(study_id(config, cell).replace(":", "-"))
+        (folder / "tests").symlink_to(REPO / "tests")  # paper-smoke's data, relative to it
+        chosen = ["--config", f"cell={cell}"] if cell else []
+        runs.append(
+            (
+                study_id(config, cell),
+                ["-n", "--configfile", str(config), *chosen, "-d", str(folder)],
+            )
+        )
+    probe = f"""
+import sys
+from snakemake.cli import main
+for name, args in {runs!r}:
+    print("=== study", name, flush=True)
+    try:
+        main(args)
+    except SystemExit as exit:
+        print("=== exit", exit.code, flush=True)
+    print("=== heavy", ",".join(m for m in {HEAVY!r} if m in sys.modules), flush=True)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env=os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = {}
+    for chunk in result.stdout.split("=== study ")[1:]:
+        name, printed = chunk.split("\n", 1)
+        code = int(printed.split("=== exit ")[1].split("\n")[0])
+        heavy = printed.split("=== heavy ")[1].split("\n")[0]
+        found[name] = (code, printed, [m for m in heavy.split(",") if m])
+    return found
+
+
+@pytest.mark.parametrize("config, cell", STUDIES, ids=[study_id(p, c) for p, c in STUDIES])
 def test_every_config_and_cell_plans_with_snakemake_as_its_plan_says_without_torch(
-    config, cell, tmp_path
+    config, cell, dry_runs
 ):
     """The one ``snakemake -n`` of each study (tests/test_plan.py tests the plan itself)."""
     study = resolve_study(load_config(config) | ({"cell": cell} if cell else {}))
@@ -98,26 +144,10 @@ def test_every_config_and_cell_plans_with_snakemake_as_its_plan_says_without_tor
     # A capability corpus only where the pipeline trains the base model on it.
     assert {"forget", "retain", "unrelated"} <= set(contents.corpora.values()) <= set(CORPUS_ROLES)
     assert set(contents.benchmarks.values()) == set(BENCHMARK_ROLES)
-    (tmp_path / "tests").symlink_to(REPO / "tests")  # paper-smoke's data, relative to the study
-    # snakemake -n in one process, then which heavy modules that process imported.
-    probe = (
-        "import sys\nfrom snakemake.cli import main\n"
-        "try:\n    main(sys.argv[1:])\nexcept SystemExit as exit:\n    code = exit.code\n"
-        f"print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
-        "sys.exit(code)\n"
-    )
-    chosen = ["--config", f"cell={cell}"] if cell else []
-    result = subprocess.run(
-        [sys.executable, "-c", probe, "-n", "--configfile", config, *chosen, "-d", tmp_path],
-        cwd=REPO,
-        env=os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "HEAVY []" in result.stdout
-    # The jobs Snakemake plans are the plan's.
-    jobs = job_counts(result.stdout)
+    code, printed, heavy = dry_runs[study_id(config, cell)]
+    assert code == 0, printed[-3000:]
+    assert heavy == []
+    jobs = job_counts(printed)
     validate_config(study)
     plan = Study.from_config(study, REPO)
     rephrasings = [

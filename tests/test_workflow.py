@@ -17,6 +17,8 @@ from conftest import (
 )
 
 from unlearning_audit import layout
+from unlearning_audit.config import ConfigError, resolve_study, validate_config
+from unlearning_audit.plan import Study
 
 # The tiny config sweeps gradient ascent to one more point.
 CHECKPOINTS = {
@@ -274,7 +276,32 @@ BAD_CONFIGS = {
 }
 
 
-@pytest.mark.parametrize("case", BAD_CONFIGS)
+def config_error(config: dict) -> str | None:
+    """What the Snakefile says of a config before any job (None: nothing), in-process:
+    the same steps, without Snakemake's start-up."""
+    try:
+        study = resolve_study(config)
+        validate_config(study)
+        Study.from_config(study, REPO)
+    except ConfigError as error:
+        return f"config error: {error}"
+    return None
+
+
+@pytest.mark.parametrize("case", [c for c in BAD_CONFIGS if not isinstance(BAD_CONFIGS[c][0], str)])
+def test_a_bad_config_is_refused_naming_the_key(case):
+    edit, message = BAD_CONFIGS[case]
+    config = load_tiny_config()
+    edit(config)
+    error = config_error(config)
+    assert error is not None and error.startswith(message), error
+
+
+# Through Snakemake itself, for a few kinds of mistake (the YAML, the schema, a check
+# of the study's own): one line, and nothing written.
+@pytest.mark.parametrize(
+    "case", ["YAML syntax error", "missing key", "perplexity on text a method trains on"]
+)
 def test_a_bad_config_stops_before_any_job_with_one_line_naming_the_key(case, tmp_path):
     edit, message = BAD_CONFIGS[case]
     if isinstance(edit, str):  # the config file's text itself
