@@ -140,8 +140,21 @@ def _cost_and_record(lm, start: float, model_start: float, output: dict, keys=()
             "model": round(lm.model_seconds - model_start, 3),
         },
         # Round-trip through lm-eval's own serializer: its configs hold callables.
-        "lm_eval": json.loads(json.dumps(record, default=handle_non_serializable)),
+        "lm_eval": _relative_sources(
+            json.loads(json.dumps(record, default=handle_non_serializable))
+        ),
     }
+
+
+def _relative_sources(record: dict) -> dict:
+    """lm-eval's record with each task's ``config_source`` relative to the study folder
+    (the job's working directory), so the same study elsewhere records the same JSON."""
+    here = Path.cwd()
+    for config in record.get("configs", {}).values():
+        source = (config.get("metadata") or {}).get("config_source")
+        if source and Path(source).is_absolute() and Path(source).is_relative_to(here):
+            config["metadata"]["config_source"] = Path(source).relative_to(here).as_posix()
+    return record
 
 
 def perplexity(lm: TimedHFLM, spec: str, task: str, tasks: TaskManager) -> dict:
