@@ -3,14 +3,14 @@
 torch's own vectorised kernels (ATen), MKL's BLAS and oneDNN each pick a code path
 by the CPU they find (AVX-512 here, AVX2 there), and paths differ in the last bits
 of a float sum; thousands of training steps amplify those bits into another model.
-Pinned, every job runs the AVX2 paths, which every current x86-64 CPU has; MKL's
-strict mode also makes its results independent of the thread count. The Snakefile
+Pinned, every job runs torch's and MKL's AVX2 paths, which every current x86-64 CPU
+has; MKL's strict mode also makes its results independent of the thread count. The Snakefile
 sets these variables before any job starts, over whatever the caller set, so local
 jobs inherit them and a cluster job sets them again when it reads the Snakefile.
 
 Measured (docs/reproducibility.md): on an AVX-512 CPU the pin gives the digest of
-the AVX2 path whatever ``ATEN_CPU_CAPABILITY`` the caller set; MKL and oneDNN took
-their AVX2 paths there anyway, so their pins are untested on a CPU that does not.
+the AVX2 path whatever ``ATEN_CPU_CAPABILITY`` the caller set; MKL took its AVX2
+path there anyway, so its pin is untested on a CPU where it would not.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ PINNED, NATIVE = "pinned", "native"
 PINNED_ENVIRONMENT = {
     "ATEN_CPU_CAPABILITY": "avx2",  # torch's vectorised kernels
     "MKL_CBWR": "AVX2,STRICT",  # MKL: conditional numerical reproducibility, strict
-    "ONEDNN_MAX_CPU_ISA": "AVX2",  # oneDNN (mkldnn) kernels
 }
+# Not oneDNN (ONEDNN_MAX_CPU_ISA=AVX2): float32 linear layers run through MKL, and
+# capping oneDNN made a bfloat16 linear layer 8x slower here (no AVX-512 BF16).
 
 
 def mode(config: dict) -> str:
