@@ -13,7 +13,7 @@ rule gate_table:
     resources:
         **job_resources("gate_table"),
     params:
-        min_accuracy=config["gate"]["min_accuracy"],
+        min_gap=config["gate"]["min_gap"],
     script:
         "../workflow/scripts/gate_table.py"
 
@@ -94,6 +94,7 @@ rule frontier_table:
         frontiers=plain(STUDY.frontiers),
         compared=plain(STUDY.compared_runs),
         primary_format=STUDY.primary_format,
+        capability_kept=config["selectivity"]["capability_kept"],
     script:
         "../workflow/scripts/frontier_table.py"
 
@@ -157,7 +158,7 @@ rule summary_markdown:
         primary_format=STUDY.primary_format,
         references=plain(STUDY.references),
         replicas=plain(STUDY.replicas),
-        min_accuracy=config["gate"]["min_accuracy"],
+        min_gap=config["gate"]["min_gap"],
         compared_tuning=plain(STUDY.compared_tuning),
     script:
         "../workflow/scripts/summary_markdown.py"
@@ -269,7 +270,7 @@ rule claims_markdown:
         scorings=plain(STUDY.scorings),
         primary_format=STUDY.primary_format,
         references=plain(STUDY.references),
-        unlearned=plain(STUDY.unlearned),
+        replicas=plain(STUDY.replicas),
         methods=plain(STUDY.first_run_of),
         claims=config["claims"],
     script:

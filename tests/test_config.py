@@ -168,6 +168,17 @@ def test_an_old_parameter_name_is_refused_naming_the_new_one():
         validate_config(config)
 
 
+@pytest.mark.parametrize(
+    "section, old, new",
+    [("gate", "min_accuracy", "gate.min_gap"), ("claims", "similar_forgetting", "forget_margin")],
+)
+def test_a_replaced_rule_is_refused_naming_what_replaced_it(section, old, new):
+    config = load_config(REPO / "config/tiny.yaml")
+    config[section][old] = 0.8
+    with pytest.raises(ConfigError, match=rf"^{section}\.{old}: replaced by .*{new}"):
+        validate_config(config)
+
+
 def test_the_schemas_methods_are_the_registered_ones_and_released():
     from unlearning_audit.config import RELEASED, SCHEMA
     from unlearning_audit.methods import METHODS

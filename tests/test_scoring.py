@@ -11,7 +11,7 @@ from conftest import build_world, write_tasks
 
 from unlearning_audit import layout
 from unlearning_audit.evaluation import load_lm, score, task_manager
-from unlearning_audit.stats import perplexity, recovery
+from unlearning_audit.stats import cluster_effective_count, paired_difference, perplexity, recovery
 
 
 def test_generation_scores_an_untrained_model_below_chance(
@@ -69,8 +69,37 @@ def test_recovery_is_zero_at_the_baseline_and_one_at_the_base_model():
     r, low, high = recovery(half, base, oracle)
     assert low < r < high and low < 0.5 < high
     # A constant baseline (chance), and a base model that does not beat it: undefined.
-    assert recovery(base, base, 0.25)[0] == pytest.approx(1.0)
-    assert all(math.isnan(x) for x in recovery(base, oracle, 0.5))
+    assert recovery(base, base, None, 0.25)[0] == pytest.approx(1.0)
+    assert all(math.isnan(x) for x in recovery(base, oracle, None, 0.5))
+
+
+def test_recovery_counts_guessing_in_the_baseline():
+    """Under generation an oracle that writes no option scores 0; a model that knows the
+    format and guesses scores chance. An attack that only restores the format is not
+    recovered knowledge: b is the higher of the two."""
+    base, oracle = np.ones(80), np.zeros(80)
+    guessing = (np.arange(80) % 4 == 0).astype(int)  # a quarter right: chance among 4
+    assert recovery(guessing, base, oracle)[0] == pytest.approx(0.25)  # oracle alone
+    assert recovery(guessing, base, oracle, chance=0.25)[0] == pytest.approx(0.0)
+
+
+def test_the_bootstrap_resamples_whole_entities():
+    """Five facts per entity, answered all right or all wrong: the items are not 40
+    independent draws but 8, and the interval must say so."""
+    entity = np.arange(40) // 5
+    attacked = (entity % 2 == 0).astype(int)  # half the entities, wholly
+    base, oracle = np.ones(40), np.zeros(40)
+    _, low, high = recovery(attacked, base, oracle)
+    _, low_c, high_c = recovery(attacked, base, oracle, clusters=entity)
+    assert high_c - low_c > 1.5 * (high - low)
+    _, low, high = paired_difference(attacked, oracle)
+    _, low_c, high_c = paired_difference(attacked, oracle, clusters=entity)
+    assert high_c - low_c > 1.5 * (high - low)
+    # Wilson's n: 8 entities' worth where entities answer as one, all 40 where not.
+    assert cluster_effective_count(attacked, entity) == pytest.approx(8.0)
+    alternating = np.arange(40) % 2
+    assert cluster_effective_count(alternating, entity) == 40
+    assert cluster_effective_count(np.ones(40), entity) == 40  # no variance to inflate
 
 
 def test_recovery_has_no_interval_where_resamples_lose_the_base_model():
@@ -144,7 +173,7 @@ def test_tables_say_which_scoring_and_how_often_a_model_answered(tiny_study):
 
 
 @pytest.mark.slow
-def test_claims_compare_matched_points_and_choose_attacks_on_dev_items(tiny_study):
+def test_claims_compare_matched_points_and_read_every_attack_over_seeds(tiny_study):
     attacks = pd.read_csv(tiny_study / layout.table("prompt_attacks"))
     assert set(attacks.split) == {"dev", "test"}
     dev = attacks[attacks.split == "dev"]
@@ -155,7 +184,9 @@ def test_claims_compare_matched_points_and_choose_attacks_on_dev_items(tiny_stud
     for _, points in matched.groupby("forget_benchmark"):
         pair = points.set_index("run").checkpoint
         assert re.search(rf"\| {pair['rmu']} vs {pair['llmu']} +\|", claims)
-    assert re.search(r"\| dev items +\|", claims) and "test items  " not in claims
+    # (b) and (c): one row per run and benchmark, with the seeds that agree (tiny: one).
+    assert re.search(r"\| informative attacks +\|", claims)
+    assert re.search(r"\| 1 of 1 +\|", claims) and "seeds agreeing" in claims
 
 
 def test_matched_forget_accuracy_picks_each_runs_best_capability_at_a_level_both_reach():
@@ -212,27 +243,3 @@ def test_retraining_is_scored_on_v_items_only(tiny_study):
         correct = [i["correct"] for i in items if i["id"] in held_out]
         assert row.n == len(held_out) == len(correct) < len(items)
         assert row.accuracy == pytest.approx(sum(correct) / len(correct))
-
-
-def test_the_strongest_attack_is_chosen_on_dev_items_never_on_test_items():
-    from unlearning_audit.tables import strongest_attacks
-
-    rows = [
-        ("rmu", split, variant, recovery)
-        for split, recoveries in (("dev", (0.1, 0.6, 0.3)), ("test", (0.2, 0.1, 0.9)))
-        for variant, recovery in zip(("1shot", "5shot", "rephrase_filler"), recoveries)
-    ]
-    attacks = pd.DataFrame(rows, columns=["checkpoint", "split", "variant", "recovery"])
-    attacks = attacks.assign(benchmark="cyber", scoring="loglikelihood")
-    key = ("rmu", "cyber", "loglikelihood")
-    assert strongest_attacks(attacks) == {key: ("5shot", "dev")}
-    # Whatever the test items say, the choice stands.
-    for test_recovery in ([5.0, -1.0, 7.0], [np.nan] * 3):
-        changed = attacks.copy()
-        changed.loc[changed.split == "test", "recovery"] = test_recovery
-        assert strongest_attacks(changed) == {key: ("5shot", "dev")}
-    # Where some attack has no dev rows (a benchmark's own lm-eval task), the test
-    # items choose among all, and the table says so.
-    assert strongest_attacks(attacks[attacks.split == "test"]) == {key: ("rephrase_filler", "test")}
-    partial = attacks[(attacks.split == "test") | (attacks.variant != "rephrase_filler")]
-    assert strongest_attacks(partial) == {key: ("rephrase_filler", "test")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import os
 from pathlib import Path
@@ -22,6 +23,13 @@ SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.
 RELEASED = "released"
 # Method parameters that were renamed: old name -> new name.
 RENAMED_PARAMS = {"num_batches": "num_steps"}  # RMU's, as every method names its steps
+# Rules that were replaced: old key -> what replaced it, and why (one line each).
+REPLACED_KEYS = {
+    ("gate", "min_accuracy"): "gate.min_gap: the gate reads the base model's gap to the "
+    "knowledge-free baseline, not its level (docs/instrument.md)",
+    ("claims", "similar_forgetting"): "claims.forget_margin: (a) tests forgetting for "
+    "non-inferiority within this margin (docs/instrument.md)",
+}
 
 
 class ConfigError(ValueError):
@@ -201,10 +209,18 @@ def _check_finite(value, path: tuple = ()) -> None:
             _check_finite(item, path + (index,))
 
 
+@functools.cache
+def _schema(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
 def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
     """Raise ConfigError for the first problem found, naming its key."""
-    schema = yaml.safe_load(schema_path.read_text())
+    schema = _schema(schema_path)
     _check_finite(config)
+    for (section, key), replacement in REPLACED_KEYS.items():
+        if key in (config.get(section) or {}):
+            raise ConfigError(f"{section}.{key}: replaced by {replacement}")
     _check(config, schema, ())
     evaluation = config["evaluation"]
     if GENERATE in evaluation["scoring"] and OWN_TASK in evaluation["prompt_formats"]:

@@ -206,6 +206,8 @@ def per_item(samples: dict, task_objects: dict) -> list[dict]:
             item = {"id": str(doc_id) if single else f"{name}/{doc_id}", "target": target}
             if "weight" in sample["doc"]:  # a benchmark averaged over subjects
                 item["weight"] = float(sample["doc"]["weight"])
+            if "entity" in sample["doc"]:  # facts of one entity: one cluster for intervals
+                item["cluster"] = str(sample["doc"]["entity"])
             response = sample["filtered_resps"][0]
             if isinstance(response, str):  # generated
                 prediction = choices.index(response) if response in choices else None

@@ -1,19 +1,26 @@
 """The gate: can the instrument see knowledge in a prompt variant at all?
 
-A variant (benchmark x prompt variant x scoring) is *informative* when the base model, which
-knows the facts, is measurably right in it, and clearly above what a model without
-the knowledge scores in it:
+A variant (benchmark x prompt variant x scoring) is *informative* when the base model,
+which knows the facts, is measurably above what a model without the knowledge scores
+in it: the lower end of the base model's 95 % interval lies at least ``min_gap`` above
+the upper end of the knowledge-free baseline's.
 
-* the lower end of the base model's 95 % interval is at least ``min_accuracy``;
-* and it lies above the upper end of the knowledge-free baseline's interval.
+The knowledge-free baseline is the higher of two floors, in every scoring:
 
-The knowledge-free baseline of a forget benchmark is the oracle's accuracy in the
-same variant (trained without the forget corpora, it knows none of those facts,
-so it scores what the format alone gives away); without an oracle, and on
-capability benchmarks (whose facts the oracle knows), it is the benchmark's chance
-level (under generation: a model that writes a random option). An unlearned model
-near its baseline under an uninformative variant says nothing: the instrument could
-not have seen a success.
+* chance among the options (a model that knows the answer format but no fact
+  guesses; under generation it writes a random option, so restoring the format is
+  not read as knowledge);
+* on a forget benchmark, the oracle's accuracy in the same variant (trained without
+  the forget corpora, it knows none of those facts, so it scores what the prompt
+  alone gives away). The oracle knows a capability benchmark's facts: there the
+  baseline is chance alone.
+
+Why a gap and not a level: what recovery R = (attacked - b) / (base - b) can resolve
+depends on base - b. An accuracy's 95 % half-width at the study's size is h (about
+0.12 at n = 70 near 0.5), so R's half-width is about h / (base - b); a rule that
+reads R against 0.5 needs that below 0.5, so base - b of at least 2h, about 0.25
+(config `gate.min_gap`). An unlearned model near its baseline under an uninformative
+variant says nothing: the instrument could not have seen a success.
 """
 
 from __future__ import annotations
@@ -34,23 +41,37 @@ COLUMNS = (
     "baseline_source",
     "baseline",
     "baseline_ci_high",
+    "gap",
     "informative",
 )
 
+# What the gate judges: one benchmark asked one way and scored one way.
+KEY = ("benchmark", "variant", "scoring")
 
-def gate_table(evaluations: pd.DataFrame, min_accuracy: float) -> pd.DataFrame:
+
+def knowledge_free_baseline(chance, oracle=None, oracle_n=None):
+    """The baseline, its upper bound and its source: the higher of chance and the
+    oracle's accuracy (of ``oracle_n`` effective items; None: no oracle here)."""
+    if oracle is None:
+        return chance, chance, "chance"
+    high = max(chance, wilson_interval(oracle, oracle_n)[1])
+    return (oracle, high, "oracle") if oracle > chance else (chance, high, "chance")
+
+
+def gate_table(evaluations: pd.DataFrame, min_gap: float) -> pd.DataFrame:
     """``evaluations``: table rows (``tables.eval_row``) of the base model and, if
     there is one, the oracle (checkpoint ``oracle``)."""
     base = evaluations[evaluations.checkpoint == "base"]
     oracle = evaluations[evaluations.checkpoint == "oracle"].set_index(list(KEY))
     rows = []
     for row in base.itertuples():
-        if row.role == "forget" and (row.benchmark, row.variant, row.scoring) in oracle.index:
-            known = oracle.loc[(row.benchmark, row.variant, row.scoring)]
-            source, baseline = "oracle", known.accuracy
-            baseline_high = wilson_interval(known.accuracy, known.n_effective)[1]
-        else:
-            source, baseline, baseline_high = "chance", row.baseline, row.baseline
+        key = (row.benchmark, row.variant, row.scoring)
+        known = oracle.loc[key] if row.role == "forget" and key in oracle.index else None
+        baseline, baseline_high, source = knowledge_free_baseline(
+            row.baseline,
+            None if known is None else known.accuracy,
+            None if known is None else known.n_effective,
+        )
         low, high = wilson_interval(row.accuracy, row.n_effective)
         rows.append(
             {
@@ -65,14 +86,11 @@ def gate_table(evaluations: pd.DataFrame, min_accuracy: float) -> pd.DataFrame:
                 "baseline_source": source,
                 "baseline": baseline,
                 "baseline_ci_high": baseline_high,
-                "informative": bool(low >= min_accuracy and low > baseline_high),
+                "gap": low - baseline_high,
+                "informative": bool(low - baseline_high >= min_gap),
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS).sort_values(list(KEY))
-
-
-# What the gate judges: one benchmark asked one way and scored one way.
-KEY = ("benchmark", "variant", "scoring")
 
 
 def informative(gate: pd.DataFrame) -> dict[tuple[str, str, str], bool]:

@@ -40,9 +40,13 @@ def gate_section(gate):
         base=[
             interval_text(*r) for r in zip(gate.base_accuracy, gate.base_ci_low, gate.base_ci_high)
         ],
-        baseline=[f"{b:.2f} ({s})" for b, s in zip(gate.baseline, gate.baseline_source)],
+        baseline=[
+            f"{b:.2f}, upper {h:.2f} ({s})"
+            for b, h, s in zip(gate.baseline, gate.baseline_ci_high, gate.baseline_source)
+        ],
+        gap=[f"{g:.2f}" for g in gate.gap],
         informative=["yes" if i else "**no**" for i in gate.informative],
-    )[["benchmark", "variant", "scoring", "n", "base", "baseline", "informative"]]
+    )[["benchmark", "variant", "scoring", "n", "base", "baseline", "gap", "informative"]]
     failed = gate[~gate.informative]
     verdict = f"Informative: {int(gate.informative.sum())} of {len(gate)} benchmark variants"
     if len(failed):
@@ -73,16 +77,33 @@ def frontier_section(frontier):
                         rows.capability_accuracy, rows.capability_ci_low, rows.capability_ci_high
                     )
                 ],
+                "capability kept": [f"{k:.2f}" for k in rows.capability_kept],
+                "selective": [
+                    "-" if pd.isna(x) else "**yes**" if x else "no" for x in rows.selective
+                ],
                 "matched": ["**yes**" if m else "" for m in rows.matched],
             }
         )
+        selective = rows[rows.selective.fillna(False).astype(bool)]
         gate = "" if rows.forget_informative.all() else " (forget variant uninformative)"
         lines += [
             f"**{benchmark}**{gate}: matched forget accuracy {rows.matched_level.iloc[0]:.2f} "
             "(the highest of the compared runs' lowest); `matched` marks each one's best "
-            "capability at or below it.",
+            "capability at or below it. `selective`: capability at least "
+            "`selectivity.capability_kept` of the base model's and forget accuracy inside "
+            "the oracle's interval.",
             "",
             view.to_markdown(index=False),
+            "",
+            "Selective points: "
+            + (
+                ", ".join(selective.checkpoint)
+                if len(selective)
+                else "none"
+                if rows.selective.notna().any()
+                else "not judged (no oracle)"
+            )
+            + ".",
             "",
         ]
     return lines
@@ -262,7 +283,7 @@ def summary_markdown(
     primary_format,
     references,
     replicas,
-    min_accuracy,
+    min_gap,
     compared_tuning,
 ) -> str:
     """summary.md from the gate table, the tables (name -> DataFrame, TABLES) and,
@@ -283,7 +304,8 @@ def summary_markdown(
         tables[name] = tables[name][~tables[name][column].isin(repeats)]
     return "\n".join(
         [
-            "Accuracies with Wilson 95 % intervals, zero-shot unless a variant says otherwise, "
+            "Accuracies with Wilson 95 % intervals (items that share an entity count as "
+            "fewer: n over the design effect), zero-shot unless a variant says otherwise, "
             f"in the {primary} prompt format; one section per scoring ({', '.join(scorings)}). "
             "Under generation, an answer that is none of the options counts as wrong "
             "and unanswered."
@@ -296,9 +318,9 @@ def summary_markdown(
             ),
             "",
             "**The gate**: can each benchmark variant show knowledge? The base model's "
-            f"lower bound must reach {min_accuracy} and clear the "
-            "knowledge-free baseline (the oracle's upper bound on forget benchmarks, chance "
-            "otherwise).",
+            f"lower bound must lie at least {min_gap} above the upper bound of the "
+            "knowledge-free baseline (the higher of chance among the options and, on forget "
+            "benchmarks, the oracle).",
             "",
             *gate_section(gate),
             *(perplexity_section(perplexity, references) if perplexity is not None else []),

@@ -34,48 +34,95 @@ def effective_count(weights) -> float:
     return sum(weights) ** 2 / sum(w * w for w in weights)
 
 
-def recovery(attacked, base, baseline, iterations: int = 2000, seed: int = 0):
-    """How much of what the base model shows under an attack the attacked model shows:
-    R = (attacked - b) / (base - b), with b the knowledge-free baseline under the same
-    attack. ``attacked``, ``base``: per-item correctness (0/1) on the same items, in
-    the same order; ``baseline``: the same for a model without the knowledge (the
-    oracle), or a number (chance). Returns R and its 95 % paired bootstrap interval
-    (items resampled together); NaN where the base model does not beat the baseline
-    (the interval also where it fails to in over 2.5 % of the resamples)."""
+def cluster_effective_count(correct, clusters) -> float:
+    """The effective number of independent items behind an accuracy whose items come
+    in clusters (the toy world's facts share an entity; a model that misses one fact
+    of an entity tends to miss its others): n over the design effect, the ratio of the
+    cluster-robust variance of the mean to the binomial one. n itself where clusters
+    are single items, or where every item agrees (no variance to inflate); never more
+    than n."""
     import numpy as np
 
-    attacked, base = np.asarray(attacked, float), np.asarray(base, float)
-    baseline = np.broadcast_to(np.asarray(baseline, float), base.shape)
+    correct = np.asarray(correct, float)
+    n, mean = len(correct), correct.mean() if len(correct) else 0.0
+    binomial = mean * (1 - mean) / n if n else 0.0
+    if binomial == 0:
+        return float(n)
+    _, codes = np.unique(np.asarray(clusters, str), return_inverse=True)
+    residual = np.bincount(codes, weights=correct - mean)
+    robust = (residual**2).sum() / n**2
+    return float(min(n, n * binomial / robust)) if robust > 0 else float(n)
 
-    def ratio(a, k, b):
-        gap = k.mean(axis=-1) - b.mean(axis=-1)
+
+def _resample(values, clusters, iterations: int, seed: int):
+    """Bootstrap resamples of whole clusters: for each row of ``values`` (items in the
+    last axis) and each resample, the sum over the drawn clusters' items and how many
+    items they hold. ``clusters``: each item's cluster label (None: every item its own,
+    the ordinary bootstrap over items)."""
+    import numpy as np
+
+    values = np.atleast_2d(np.asarray(values, float))
+    n = values.shape[-1]
+    labels = np.arange(n) if clusters is None else np.asarray(clusters, str)
+    _, codes = np.unique(labels, return_inverse=True)
+    k = codes.max() + 1
+    sums = np.stack([np.bincount(codes, weights=row, minlength=k) for row in values])
+    sizes = np.bincount(codes, minlength=k).astype(float)
+    drawn = np.random.default_rng(seed).integers(0, k, (iterations, k))
+    return sums[:, drawn].sum(axis=-1), sizes[drawn].sum(axis=-1)
+
+
+def recovery(
+    attacked, base, oracle, chance=0.0, clusters=None, iterations=2000, seed=0, confidence=0.95
+):
+    """How much of what the base model shows under an attack the attacked model shows:
+    R = (attacked - b) / (base - b), with b the knowledge-free baseline under the same
+    attack: the higher of the oracle's accuracy and ``chance`` (a model that knows the
+    answer format but no fact guesses among the options; restoring the format alone
+    is not recovered knowledge). ``attacked``, ``base``: per-item correctness (0/1) on
+    the same items, in the same order; ``oracle``: the same for a model without the
+    knowledge, or None (b is chance). Returns R and its bootstrap interval
+    (``confidence``, two-sided), resampling whole ``clusters`` (items that share an
+    entity) with every model's answers to them together; NaN where the base model does
+    not beat the baseline (the interval also where it fails to in more resamples than
+    one tail holds)."""
+    import numpy as np
+
+    oracle = np.zeros(len(base)) if oracle is None else oracle  # b is then chance
+    rows = np.asarray([attacked, base, oracle], float)
+    sums, sizes = _resample(rows, clusters, iterations, seed)
+
+    def ratio(a, k, o):
+        b = np.maximum(o, chance)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(gap > 0, (a.mean(axis=-1) - b.mean(axis=-1)) / gap, np.nan)
+            return np.where(k > b, (a - b) / (k - b), np.nan)
 
-    samples = np.random.default_rng(seed).integers(0, len(base), (iterations, len(base)))
-    point = float(ratio(attacked, base, baseline))
-    spread = ratio(attacked[samples], base[samples], baseline[samples])
+    point = float(ratio(*rows.mean(axis=-1)))
+    spread = ratio(*(sums / sizes))
     # Resamples where the base model does not beat the baseline have no R; an interval
-    # over the rest would hide that, so beyond 2.5 % of them there is none.
-    if math.isnan(point) or np.isnan(spread).mean() > 0.025:
+    # over the rest would hide that, so beyond one tail's share of them there is none.
+    tail = (1 - confidence) / 2
+    if math.isnan(point) or np.isnan(spread).mean() > tail:
         return point, math.nan, math.nan
-    low, high = np.nanpercentile(spread, [2.5, 97.5])
+    low, high = np.nanpercentile(spread, [100 * tail, 100 * (1 - tail)])
     return point, float(low), float(high)
 
 
-def paired_difference(first, second, weights=None, iterations: int = 2000, seed: int = 0):
+def paired_difference(
+    first, second, weights=None, clusters=None, iterations=2000, seed=0, confidence=0.95
+):
     """Accuracy of ``first`` minus that of ``second`` on the same items (per-item 0/1,
-    same order), with its 95 % paired bootstrap interval; ``weights``: the items'
-    weights (a benchmark averaged over subjects), else equal."""
+    same order), with its bootstrap interval (``confidence``, two-sided) resampling
+    whole ``clusters`` of items (None: single items); ``weights``: the items' weights
+    (a benchmark averaged over subjects), else equal."""
     import numpy as np
 
     difference = np.asarray(first, float) - np.asarray(second, float)
     weights = np.ones_like(difference) if weights is None else np.asarray(weights, float)
-    samples = np.random.default_rng(seed).integers(
-        0, len(difference), (iterations, len(difference))
-    )
-    spread = np.average(difference[samples], weights=weights[samples], axis=1)
-    low, high = np.percentile(spread, [2.5, 97.5])
+    sums, _ = _resample([difference * weights, weights], clusters, iterations, seed)
+    spread = sums[0] / sums[1]  # the weighted mean of each resample
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(spread, [tail, 100 - tail])
     return float(np.average(difference, weights=weights)), float(low), float(high)
 
 

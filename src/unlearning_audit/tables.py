@@ -6,7 +6,7 @@ import json
 
 from unlearning_audit.gate import KEY, informative
 from unlearning_audit.provenance import EMBED_KEY, digest
-from unlearning_audit.stats import wilson_interval
+from unlearning_audit.stats import cluster_effective_count, wilson_interval
 
 # Copied from each evaluation JSON into its table row, as written by the evaluate rule.
 COLUMNS = (
@@ -32,8 +32,9 @@ COLUMNS = (
 def eval_row(path: str) -> dict:
     result = json.loads(open(path).read())
     inputs = {i["path"]: i["sha256"] for i in result[EMBED_KEY]["inputs"]}
-    # Weighted items (a benchmark averaged over subjects) count as fewer (Kish).
-    n_effective = result.get("n_effective", result["n"])
+    # Weighted items (a benchmark averaged over subjects) count as fewer (Kish), and
+    # so do items in clusters (facts of one entity): the fewer of the two.
+    n_effective = min(result.get("n_effective", result["n"]), clustered_count(result["items"]))
     ci_low, ci_high = wilson_interval(result["accuracy"], n_effective)
     return {key: result[key] for key in COLUMNS} | {
         "n_effective": n_effective,
@@ -47,6 +48,13 @@ def eval_row(path: str) -> dict:
     }
 
 
+def clustered_count(items: list[dict]) -> float:
+    """The items' effective count for a Wilson interval: their number, over the design
+    effect of their clusters where they have any (``stats.cluster_effective_count``)."""
+    clusters = [i.get("cluster", i["id"]) for i in items]
+    return cluster_effective_count([i["correct"] for i in items], clusters)
+
+
 def interval_text(value: float, low: float, high: float) -> str:
     """A number with its 95 % interval, as every table of the study prints it."""
     return f"{value:.2f} [{low:.2f}, {high:.2f}]"
@@ -55,6 +63,14 @@ def interval_text(value: float, low: float, high: float) -> str:
 def item_correctness(path: str):
     """Per-item correctness (0/1) of one evaluation JSON, indexed by item id."""
     return _item_column(path, "correct")
+
+
+def item_clusters(path: str):
+    """Each item's cluster in one evaluation JSON (items that share an entity; an item
+    of a benchmark without clusters is its own), indexed by item id: what the
+    bootstrap resamples whole."""
+    clusters = _item_column(path, "cluster")
+    return clusters.fillna(clusters.index.to_series())
 
 
 def item_weights(path: str):
@@ -96,6 +112,26 @@ def matched_forget_accuracy(frontier, runs: list[str]):
     return level, frontier.index.isin(best)
 
 
+def selective(frontier, base_capability, oracle_forget, capability_kept: float):
+    """A frontier table (one forget benchmark, one scoring) with, for each point,
+    whether it unlearns selectively: its capability accuracy at least
+    ``capability_kept`` of the base model's (``base_capability``: its row), and its
+    forget accuracy inside the oracle's Wilson interval (``oracle_forget``: its row;
+    None where there is no oracle, and then no point is called selective: NaN), as a
+    model that never learned the facts scores (below it is not forgetting but a
+    model that avoids the right answer)."""
+    kept = frontier.capability_accuracy >= capability_kept * base_capability.accuracy
+    if oracle_forget is None:
+        like_oracle = float("nan")
+    else:
+        like_oracle = frontier.forget_accuracy.between(oracle_forget.ci_low, oracle_forget.ci_high)
+    return frontier.assign(
+        capability_kept=frontier.capability_accuracy / base_capability.accuracy,
+        forget_like_oracle=like_oracle,
+        selective=(kept & like_oracle) if oracle_forget is not None else float("nan"),
+    )
+
+
 def on_items(row: dict, ids: set[str]) -> dict:
     """A table row rescored on some of its items (``ids``), from its evaluation
     JSON's per-item results: accuracy, answered share and Wilson interval."""
@@ -103,32 +139,17 @@ def on_items(row: dict, ids: set[str]) -> dict:
     n, correct = len(items), sum(i["correct"] for i in items)
     answered = sum(i["answered"] for i in items)
     accuracy = correct / n
-    ci_low, ci_high = wilson_interval(accuracy, n)
+    n_effective = clustered_count(items)  # forget items weigh alike; clusters count
+    ci_low, ci_high = wilson_interval(accuracy, n_effective)
     return row | {
         "accuracy": accuracy,
         "n": n,
-        "n_effective": n,  # forget items, weighed alike
+        "n_effective": n_effective,
         "answered": answered / n,
         "accuracy_on_answered": correct / answered if answered else float("nan"),
         "ci_low": ci_low,
         "ci_high": ci_high,
     }
-
-
-def strongest_attacks(attacks) -> dict[tuple, tuple[str, str]]:
-    """The strongest attack on each (checkpoint, benchmark, scoring) of a prompt
-    attacks table: the variant of highest recovery on the dev split, which is
-    then reported on the test split; where some variant has no dev rows (a
-    benchmark's own lm-eval task), the highest on the test split, which selection
-    flatters. Returns key -> (variant, the split it was chosen on)."""
-    choices = {}
-    for key, group in attacks.groupby(["checkpoint", "benchmark", "scoring"]):
-        dev, test = group[group.split == "dev"], group[group.split == "test"]
-        every_variant = set(dev.variant) == set(test.variant)
-        candidates, split = (dev, "dev") if every_variant else (test, "test")
-        ranked = candidates.sort_values(["recovery", "variant"], na_position="first")
-        choices[key] = (ranked.variant.iloc[-1], split)
-    return choices
 
 
 def seed_spread(table, replicas: dict[str, list[str]], name: str, keys: list[str], value: str):

@@ -6,14 +6,15 @@ knob its sweep turns and the value, forget accuracy and capability accuracy
 (the first capability benchmark) with Wilson intervals, all in the primary
 prompt format, zero-shot; and each run's point at matched forget accuracy
 (``tables.matched_forget_accuracy``) among the runs claim (a) compares (the first
-RMU and LLMU runs; every run where the study has not both), marked ``matched``.
+RMU and LLMU runs; every run where the study has not both), marked ``matched``; and
+whether each point unlearns selectively (``tables.selective``, config `selectivity`).
 """
 
 import pandas as pd
 
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-from unlearning_audit.tables import matched_forget_accuracy
+from unlearning_audit.tables import matched_forget_accuracy, selective
 
 with job(snakemake):
     summary = pd.read_csv(snakemake.input.summary)
@@ -43,7 +44,10 @@ with job(snakemake):
                 capability_benchmark=capability.benchmark.iloc[0],
             )
             level, matched = matched_forget_accuracy(table, snakemake.params.compared)
-            rows.append(table.assign(matched_level=level, matched=matched))
+            table = table.assign(matched_level=level, matched=matched)
+            oracle = forget.loc["oracle"] if "oracle" in forget.index else None
+            kept = snakemake.params.capability_kept
+            rows.append(selective(table, capability.loc["base"], oracle, kept))
     frontier = pd.concat(rows, ignore_index=True)
     print(frontier.to_string(index=False))
     with atomic_path(snakemake.output.table) as tmp:

@@ -9,7 +9,7 @@ from unlearning_audit.tables import eval_row
 
 with job(snakemake):
     evaluations = pd.DataFrame([eval_row(p) for p in snakemake.input])
-    gate = gate_table(evaluations, snakemake.params.min_accuracy)
+    gate = gate_table(evaluations, snakemake.params.min_gap)
     print(gate.to_string(index=False))
     with atomic_path(snakemake.output.table) as tmp:
         gate.to_csv(tmp, index=False)

@@ -1,13 +1,13 @@
 """Rule prompt_attacks_table: forget accuracy under each prompt attack, as recovery.
 
 Recovery R = (attacked - b) / (base - b) in the same variant and scoring, b the
-oracle's accuracy there (chance without an oracle), with a paired bootstrap 95 %
-interval over items (stats.recovery): 0 is what a model that never learned the facts
-shows, 1 all the base model shows. The ratio to the checkpoint's own zero-shot
-accuracy (`uplift`) is kept for comparison with the paper's wording, and McNemar's
-exact p-value compares the attacked answers with the zero-shot ones, item by item.
-Rows of the dev split (``split``), computed the same way on the dev items, are
-where claims.md chooses each checkpoint's strongest attack.
+knowledge-free baseline there (the higher of the oracle's accuracy and chance), with a
+95 % bootstrap interval resampling whole entities (stats.recovery): 0 is what a model
+that never learned the facts shows, 1 all the base model shows. The ratio to the
+checkpoint's own zero-shot accuracy (`uplift`) is kept for comparison with the paper's
+wording, and McNemar's exact p-value compares the attacked answers with the zero-shot
+ones, item by item. Rows of the dev split (``split``) are computed the same way on the
+dev items.
 """
 
 import math
@@ -17,7 +17,7 @@ from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
 from unlearning_audit.layout import OWN_TASK
 from unlearning_audit.stats import mcnemar, recovery
-from unlearning_audit.tables import eval_table, item_correctness
+from unlearning_audit.tables import eval_table, item_clusters, item_correctness
 
 with job(snakemake):
     table = eval_table(snakemake.input.evaluations, snakemake.input.gate)
@@ -30,6 +30,7 @@ with job(snakemake):
     ]
     table["uplift"] = table.accuracy / table.zero_shot_accuracy
     correct = {path: item_correctness(path) for path in table.source}
+    clusters = {path: item_clusters(path) for path in table.source}
     intervals, p_values = [], []
     for row in table.itertuples():
         # Within one split: dev rows choose the strongest attack, test rows report it.
@@ -37,8 +38,9 @@ with job(snakemake):
         base = correct[sources[("base", *key)]]
         attacked = correct[row.source][base.index]
         oracle = ("oracle", *key)
-        baseline = correct[sources[oracle]][base.index] if oracle in sources else row.baseline
-        intervals.append(recovery(attacked, base, baseline))
+        oracle = correct[sources[oracle]][base.index] if oracle in sources else None
+        cluster = clusters[sources[("base", *key)]][base.index]
+        intervals.append(recovery(attacked, base, oracle, row.baseline, cluster))
         # Against the same checkpoint's zero-shot answers to the same items. A benchmark's
         # own lm-eval task numbers its items in its own order, which rephrased copies
         # (drawn from a shuffled split) do not share: no pairing there.

@@ -7,7 +7,9 @@ A provider is selected by ``data.source`` in the config and writes, under
 * ``qa/<name>.jsonl``: question/answer pairs of the same corpus
   (``prompt``, ``answer``, ``text`` = prompt + " " + answer);
 * ``benchmarks/<name>/{dev,test}.jsonl``: multiple-choice items
-  (``question``, ``choices``, ``answer``), dev for few-shot exemplars only;
+  (``question``, ``choices``, ``answer``; ``entity`` where items come in clusters,
+  such as several facts of one entity: intervals resample whole clusters), dev for
+  few-shot exemplars only;
 * ``benchmarks.csv``: the benchmark table (``BENCHMARK_COLUMNS``);
 * ``practice/<name>.jsonl`` (providers whose catalog says ``practice``): texts
   that teach a base model trained by the pipeline the prompt forms the study
