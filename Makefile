@@ -26,10 +26,8 @@ setup: $(VENV)/.installed
 study: setup
 	$(BIN)/snakemake --cores $(CORES)
 
-# Two workers (pytest-xdist): the studies leave a core idle much of the time (Slurm's
-# status polls, stretches of a graph with one job to run); each study runs in one.
 test: setup
-	$(BIN)/pytest -q --durations=15 -n 2 --dist loadgroup
+	$(BIN)/pytest -q --durations=15
 
 # Everything but the end-to-end studies (tests marked slow): the first signal, in minutes.
 test-fast: setup

@@ -18,21 +18,6 @@ from unlearning_audit.provenance import SIDECAR_SUFFIX
 from unlearning_audit.providers import toy_world
 
 REPO = Path(__file__).resolve().parents[1]
-# Fixtures that run a study end to end, once per test session: `make test` runs two
-# pytest-xdist workers, and the tests that read one study share a worker, so each
-# study runs once. The Slurm tests compare with the tiny study, so they join it.
-STUDY_GROUPS = {"tiny_study": "tiny_study", "slurm_study": "tiny_study", "paper_smoke": "paper"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items):
-    """Group tests for ``--dist loadgroup``: by the study they read, else by module (a
-    module's own fixtures are then built once)."""
-    for item in items:
-        studies = [STUDY_GROUPS[f] for f in STUDY_GROUPS if f in item.fixturenames]
-        item.add_marker(pytest.mark.xdist_group(studies[0] if studies else item.module.__name__))
-
-
 # Set while the tiny study runs: no provenance record may contain it.
 SECRET_ENV, SECRET_VALUE = "UNLEARNING_AUDIT_TEST_API_TOKEN", "hunter2-do-not-record"
 TINY_CONFIG = REPO / "config" / "tiny.yaml"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from unlearning_audit import claims, report
+from unlearning_audit.stats import wilson_interval
 
 RULE = {"forget_margin": 0.15, "prompt_recovery": 0.5, "relearning_recovery": 0.9}
 # Items per benchmark, in clusters of CLUSTER (the facts of one entity).
@@ -59,6 +60,8 @@ def capability_tables(scored, rmu, llmu, informative=True):
                 "benchmark": benchmark,
                 "variant": "cloze",
                 "source": scored(f"{run}-{benchmark}", share),
+                "ci_high": wilson_interval(share, ITEMS)[1],
+                "baseline": 0.25,
                 "informative": informative,
             }
             for run, shares in (("rmu", rmu), ("llmu", llmu))
@@ -81,16 +84,19 @@ def capability_tables(scored, rmu, llmu, informative=True):
 @pytest.mark.parametrize(
     "rmu, llmu, informative, expected",
     [
-        ((1.0, 0.0), (0.0, 0.0), True, claims.SUPPORTED),  # keeps all, both forget all
-        ((0.0, 0.0), (1.0, 0.0), True, claims.CONTRADICTED),  # llmu keeps more
-        ((0.5, 0.0), (0.5, 0.0), True, claims.INCONCLUSIVE),
-        ((1.0, 1.0), (0.0, 0.0), True, claims.NOT_SIMILAR),  # keeps more, forgets less
+        # Both forget to chance (as the oracle does), rmu keeps all, llmu nothing.
+        ((1.0, 0.25), (0.0, 0.25), True, claims.SUPPORTED),
+        ((0.0, 0.25), (1.0, 0.25), True, claims.CONTRADICTED),  # llmu keeps more
+        ((0.5, 0.25), (0.5, 0.25), True, claims.INCONCLUSIVE),
+        ((1.0, 1.0), (0.0, 0.25), True, claims.NOT_SIMILAR),  # keeps more, forgets less
+        # Both below chance (0 of 40: they write no answer): not forgetting, junk.
+        ((1.0, 0.0), (0.0, 0.0), True, claims.BELOW_CHANCE),
         # Forgets a little less (0.05 more right; 90 % upper bound 0.15, in one
         # entity), within the 0.15 margin: similar enough, supported.
         ((1.0, 0.3), (0.0, 0.25), True, claims.SUPPORTED),
         # 0.1 more right: the upper bound, 0.225, does not show the margin holds.
         ((1.0, 0.35), (0.0, 0.25), True, claims.NOT_SIMILAR),
-        ((1.0, 0.0), (0.0, 0.0), False, claims.UNINFORMATIVE),
+        ((1.0, 0.25), (0.0, 0.25), False, claims.UNINFORMATIVE),
     ],
 )
 def test_claim_a_compares_capability_at_matched_forgetting(
@@ -271,7 +277,7 @@ def test_claim_c_without_an_oracle_measures_recovery_above_chance(scored):
 
 
 def test_claims_markdown_has_a_section_per_scoring_with_every_claim(scored):
-    summary, frontier = capability_tables(scored, (1.0, 0.0), (0.0, 0.0))
+    summary, frontier = capability_tables(scored, (1.0, 0.25), (0.0, 0.25))
     attacks = attacks_table(scored, {"3shot": (0.95, 1.0, 0.25)})
     relearning = relearning_table(scored, attacked=1.0)
     tables = {

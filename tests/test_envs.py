@@ -6,7 +6,7 @@ import yaml
 from conftest import REPO
 
 # Needed to test and lint the workflow, not to run its jobs.
-DEV_TOOLS = {"pytest", "pytest-xdist", "ruff", "snakefmt"}
+DEV_TOOLS = {"pytest", "ruff", "snakefmt"}
 
 
 def pins(lines) -> dict[str, str]:
