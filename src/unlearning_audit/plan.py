@@ -523,8 +523,8 @@ class Study:
         """One entry per evaluation JSON of some models (default benchmarks and
         variants: all). ``parent``, ``corpus`` and ``steps`` (one per model): the
         relearning run the models come from. ``dev``: the forget benchmarks' variants
-        asked in a template are scored on their dev items too, where the strongest
-        attack is chosen."""
+        asked in a template are scored on their dev items too (prompt_attacks.csv's
+        dev rows, which decide no verdict)."""
         steps = list(steps) if steps else None
         plan = []
         for i, model in enumerate(models):

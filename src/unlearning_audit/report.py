@@ -230,8 +230,8 @@ def scoring_section(
         "**Prompt attacks** on forget benchmarks, every checkpoint under every variant:",
         "",
         *attack_tables,
-        "(The strongest attack on each unlearned checkpoint, as recovery with its "
-        "interval and verdict, is in claims.md.)",
+        "(Recovery under every informative attack, with intervals widened for how many "
+        "were tried, and the verdict, are in claims.md.)",
         "",
         f"**Relearning attack** (fine-tuning on unrelated data) and its controls ({relearn_gate})"
         + (

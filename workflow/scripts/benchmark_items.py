@@ -1,9 +1,9 @@
 """Rule benchmark_items (hub provider): the questions of one benchmark (hub dataset
 splits with question, choices and answer columns) as dev/test JSONL.
 
-The dev split (few-shot exemplars, and the items on which the strongest attack is
-chosen) is the benchmark's own `dev` datasets where the config names them (MMLU's
-dev split), in their order; otherwise `dev_items` drawn from the questions, which
+The dev split (few-shot exemplars; every attack is also scored on it) is the
+benchmark's own `dev` datasets where the config names them (MMLU's dev split), in
+their order; otherwise `dev_items` drawn from the questions, which
 then leave the test split. A small run keeps at most `max_test_items` test items.
 A benchmark averaged over subjects (`average: subjects`) gives each item its
 subject (the dataset it came from) and a weight, so that every subject weighs the

@@ -13,7 +13,7 @@ from unlearning_audit.jobs import job
 with job(snakemake):
     scoring = snakemake.params.scoring
     table = pd.read_csv(snakemake.input[0])
-    table = table[table.split == "test"]  # dev rows only choose the strongest attack
+    table = table[table.split == "test"]  # the test items, as claims.md reads them
     table = table[table.scoring == scoring]
     # The references first: what each prompt form lets the base model show, and what
     # a model that never learnt the facts (the oracle) scores in it.

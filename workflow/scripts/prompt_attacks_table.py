@@ -33,7 +33,7 @@ with job(snakemake):
     clusters = {path: item_clusters(path) for path in table.source}
     intervals, p_values = [], []
     for row in table.itertuples():
-        # Within one split: dev rows choose the strongest attack, test rows report it.
+        # Within one split: the base model and oracle of the same items.
         key = (row.split, *(getattr(row, k) for k in KEY))
         base = correct[sources[("base", *key)]]
         attacked = correct[row.source][base.index]
