@@ -88,7 +88,8 @@ with job(snakemake):
     axes[0, 0].legend(fontsize=7, ncol=3, loc="upper right")
     fig.suptitle(
         f"Prompt attacks ({scoring} scoring; labels: recovery R, 0 = the knowledge-free\n"
-        "baseline (the oracle, or chance), 1 = the base model in the same variant;\n"
+        "baseline (the higher of the oracle and chance), 1 = the base model in the\n"
+        "same variant; "
         "whiskers: Wilson 95 %; hatched: the gate found the variant uninformative)",
         fontsize=11,
     )
