@@ -50,11 +50,15 @@ def verdict(low, high, threshold, informative=True, below=NOT_SUPPORTED):
     return below if high < threshold else INCONCLUSIVE
 
 
-def capability_verdict(capability, forgetting, margin, informative=True):
+def capability_verdict(capability, forgetting, margin, informative=True, below_chance=False):
     """(a)'s rule: ``capability``, the capability difference (RMU - LLMU) and its 95 %
     interval; ``forgetting``, the forget-accuracy difference and its 90 % interval.
-    Read only where forgetting is shown similar or better (its upper end at most
-    ``margin``); then supported above 0, contradicted below 0."""
+    Not read where both points score below chance on the forget benchmark
+    (``below_chance``: they write no answer); read only where forgetting is shown
+    similar or better (its upper end at most ``margin``); then supported above 0,
+    contradicted below 0."""
+    if informative and below_chance:
+        return BELOW_CHANCE
     if informative and forgetting[2] > margin:
         return NOT_SIMILAR
     return verdict(capability[1], capability[2], 0.0, informative, CONTRADICTED)
@@ -120,7 +124,9 @@ def capability_rows(summary, frontier, rmu, llmu, primary, rule):
         informative = all(zero.informative[name, b] for name in pair for b in (benchmark, hazard))
         # Both points' forget accuracy clearly below chance: they write no valid answer
         # (generation), which a model that never learned the facts would not.
-        junk = all(zero.ci_high[name, hazard] < zero.baseline[name, hazard] for name in pair)
+        below_chance = all(
+            zero.ci_high[name, hazard] < zero.baseline[name, hazard] for name in pair
+        )
         rows.append(
             {
                 "capability benchmark": benchmark,
@@ -130,9 +136,9 @@ def capability_rows(summary, frontier, rmu, llmu, primary, rule):
                 f"capability, {rmu} - {llmu} (95 %)": interval_text(*capability),
                 "McNemar p": f"{mcnemar(*kept):.3g}",
                 f"forget accuracy, {rmu} - {llmu} (90 %)": interval_text(*forgetting),
-                "verdict": BELOW_CHANCE
-                if informative and junk
-                else capability_verdict(capability, forgetting, rule["forget_margin"], informative),
+                "verdict": capability_verdict(
+                    capability, forgetting, rule["forget_margin"], informative, below_chance
+                ),
             }
         )
     return rows
