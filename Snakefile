@@ -59,22 +59,19 @@ report: "workflow/report/workflow.rst"
 
 # Jobs of a second or two that load no model and read only the study's own files run
 # where Snakemake runs: on a cluster, on the submitting host, not queued as Slurm jobs.
+# (Rules that only some studies define say `localrule: True` themselves.)
 localrules:
     all,
     toy_world,
     prompt_template,
     benchmark_task,
-    benchmark_table,
     rephrase,
-    rephrased_file,
-    perplexity_task,
     gate_table,
     summary_table,
     prompt_attacks_table,
     relearning_table,
     frontier_table,
     seeds_table,
-    perplexity_table,
     summary_markdown,
     claims_markdown,
     plot_tradeoff,

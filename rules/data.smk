@@ -108,6 +108,7 @@ if STUDY.supplied:
             layout.log("rephrased_file", "{supplied}/{benchmark}"),
         benchmark:
             layout.cost("rephrased_file", "{supplied}/{benchmark}")
+        localrule: True
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
@@ -137,6 +138,7 @@ if STUDY.perplexity:
             layout.log("perplexity_task"),
         benchmark:
             layout.cost("perplexity_task")
+        localrule: True
         conda:
             "../envs/unlearning-audit.yaml"
         resources:

@@ -86,3 +86,40 @@ if STUDY.perplexity:
             cpu_numerics=CPU_NUMERICS,
         script:
             "../workflow/scripts/perplexity.py"
+
+
+if STUDY.quantization:
+
+    # A checkpoint's quantized models, built from it on loading (nothing is written),
+    # scored like relearned models; the base model's folder is read for how many of
+    # the parent's changed weights survive quantization.
+    rule evaluate_quantized:
+        input:
+            checkpoint=layout.checkpoint("{parent}"),
+            reference=layout.checkpoint("base"),
+            tasks=STUDY.evaluation_inputs([STUDY.primary_format]),
+        output:
+            STUDY.evaluations(
+                STUDY.quantized("{parent}"), variants=[STUDY.primary_format]
+            ),
+        log:
+            layout.log("evaluate", "{parent}.quantize"),
+        benchmark:
+            layout.cost("evaluate", "{parent}.quantize")
+        conda:
+            "../envs/unlearning-audit.yaml"
+        threads: 1
+        resources:
+            **job_resources("evaluate_quantized"),
+        params:
+            plan=lambda wildcards: evaluation_params(
+                STUDY.quantized(wildcards.parent),
+                variants=[STUDY.primary_format],
+                parent=wildcards.parent,
+                quantized=True,
+            ),
+            batch_size=config["evaluation"]["batch_size"],
+            dtype=STUDY.dtype,
+            cpu_numerics=CPU_NUMERICS,
+        script:
+            "../workflow/scripts/evaluate.py"

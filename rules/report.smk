@@ -131,12 +131,36 @@ if STUDY.perplexity:
             layout.log("perplexity_table"),
         benchmark:
             layout.cost("perplexity_table")
+        localrule: True
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
             **job_resources("perplexity_table"),
         script:
             "../workflow/scripts/perplexity_table.py"
+
+
+if STUDY.quantization:
+
+    rule quantization_table:
+        input:
+            **STUDY.table_inputs["quantization"],
+        output:
+            table=STUDY.tables["quantization"],
+            provenance=sidecars([STUDY.tables["quantization"]]),
+        log:
+            layout.log("quantization_table"),
+        benchmark:
+            layout.cost("quantization_table")
+        localrule: True
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("quantization_table"),
+        params:
+            min_gap=config["gate"]["min_gap"],
+        script:
+            "../workflow/scripts/quantization_table.py"
 
 
 rule summary_markdown:

@@ -128,3 +128,58 @@ def test_the_attack_under_the_other_tuning_adds_its_runs_and_reruns_nothing_else
     table = pd.read_csv(study / layout.table("relearning"))
     assert set(table[table.relearn_corpus == kind].parent) == set(parents)
     assert "unrelated data, lora fine-tuning" in (study / layout.SUMMARY_MARKDOWN).read_text()
+
+
+@pytest.mark.slow
+def test_quantizing_the_base_model_to_8_bits_keeps_its_accuracy(tiny_study):
+    """The check can fail: broken quantization moves the base model toward chance."""
+    table = pd.read_csv(tiny_study / layout.table("quantization"))
+    base = table[(table.checkpoint == "base") & (table.setting == "int8")]
+    assert len(base) == len(BENCHMARKS) * len(layout.SCORINGS)
+    assert (base.accuracy - base.unattacked).abs().max() <= 0.1
+    assert (base.recovery.dropna() == 1).all()  # the base model under the attack is R = 1
+    # Every reference and attacked model, at every bit width.
+    parents = {"base", "oracle", "rmu", "llmu", "gradient_ascent"}
+    assert set(zip(table.checkpoint, table.setting)) == {
+        (p, s) for p in parents for s in ("int8", "int4")
+    }
+
+
+@pytest.mark.slow
+def test_a_quantized_model_is_built_from_its_parent_and_records_what_survived(tiny_study):
+    table = pd.read_csv(tiny_study / layout.table("quantization"))
+    changes = table.drop_duplicates(["checkpoint", "setting"]).set_index(["checkpoint", "setting"])
+    assert (changes.loc["base"].weights_changed == 0).all()
+    # RMU changes the layers it trains (tiny: layer 0 of 2); quantized, no more survives.
+    rmu = changes.loc["rmu"]
+    assert (0 < rmu.quantized_weights_changed).all()
+    assert (rmu.quantized_weights_changed <= rmu.weights_changed).all()
+    path = tiny_study / layout.evaluation(layout.quantized("rmu", 4), "bio", "cloze")
+    result = json.loads(path.read_text())
+    assert result["quantization"]["bits"] == 4 and result["quantization"]["library"] == "torchao"
+    assert result["checkpoint_path"] == layout.checkpoint("rmu")
+    assert not (tiny_study / layout.checkpoint(layout.quantized("rmu", 4))).exists()
+    record = load_record(path)
+    assert record["rule"] == "evaluate_quantized"
+    inputs = [i["path"] for i in record["inputs"]]
+    assert inputs[:2] == [layout.checkpoint("rmu"), layout.BENCHMARK_TABLE]
+    assert layout.checkpoint("base") in inputs
+
+
+@pytest.mark.slow
+def test_changing_the_quantization_reruns_only_quantization(tiny_study, tmp_path):
+    study = copy_study(tiny_study, tmp_path / "study")
+
+    def edit(config):
+        config["attacks"]["quantization"]["bits"] = [8]
+
+    parents = ("base", "oracle", "rmu", "llmu", "gradient_ascent")
+    assert outputs_planned(study, edit) == {
+        *(
+            layout.evaluation(layout.quantized(p, 8), b, "cloze", s)
+            for p in parents
+            for b in BENCHMARKS
+            for s in layout.SCORINGS
+        ),
+        layout.table("quantization"),
+    }

@@ -80,6 +80,7 @@ def test_every_config_and_cell_plans_a_consistent_study(name, cell):
         )
     # Each evaluation JSON is planned once; attacks ask the forget benchmarks only.
     outputs = study.evaluations(dev=True) + study.relearning_evaluations()
+    outputs += study.quantization_evaluations()
     assert len(outputs) == len(set(outputs))
     for benchmark in set(study.benchmarks) - set(study.forget_benchmarks):
         assert study.variants_of(benchmark) == study.prompt_formats
@@ -354,3 +355,24 @@ def test_planning_reads_no_result_and_names_files_through_the_layout(tmp_path, m
     )
     assert study.template_source("cloze") == str(REPO / "workflow/tasks/templates/cloze.yaml")
     assert not list(tmp_path.iterdir())
+
+
+def test_quantization_attacks_references_and_attacked_models_from_their_own_folders():
+    tiny = plan("tiny.yaml")
+    assert tiny.quantized_parents == (*tiny.references, *tiny.attacked)
+    assert tiny.quantized("rmu") == ("rmu.quantize-int8", "rmu.quantize-int4")
+    entries = tiny.evaluation_plan(
+        tiny.quantized("rmu"), variants=[tiny.primary_format], parent="rmu", quantized=True
+    )
+    assert {e.checkpoint for e in entries} == {layout.checkpoint("rmu")}  # nothing written
+    assert {(e.model, e.quantization["bits"]) for e in entries} == {
+        ("rmu.quantize-int8", 8),
+        ("rmu.quantize-int4", 4),
+    }
+    assert {e.quantization["group_size"] for e in entries} == {32}
+    assert tiny.tables["quantization"] == layout.table("quantization")
+    # Every other evaluation is of a model loaded as it is.
+    assert all(e.quantization is None for e in tiny.evaluation_plan(tiny.evaluated))
+    # Without the key, no quantization is planned.
+    study = edited("tiny.yaml", lambda c: c["attacks"].pop("quantization"))
+    assert study.quantized_parents == () and "quantization" not in study.tables

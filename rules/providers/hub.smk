@@ -75,6 +75,7 @@ rule benchmark_table:
         layout.log("benchmark_table"),
     benchmark:
         layout.cost("benchmark_table")
+    localrule: True
     conda:
         "../../envs/unlearning-audit.yaml"
     resources:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import lm_eval
@@ -14,6 +15,7 @@ from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
 
 from unlearning_audit.models import load_checkpoint
+from unlearning_audit.quantization import quantize
 from unlearning_audit.stats import effective_count
 
 # simple_evaluate collects the environment on every call (torch's collect_env, which
@@ -51,11 +53,15 @@ def load_lm(
     dtype: str = "float32",
     trust_remote_code=False,
     max_length: int | None = None,
+    quantization: Mapping | None = None,
 ) -> TimedHFLM:
     """lm-eval's wrapper around a checkpoint loaded the project's way (safetensors only;
     a folder of LoRA adapters merged into its parent); ``max_length``: the tokens it
-    reads at once (default: the model's context)."""
+    reads at once (default: the model's context); ``quantization`` (bits, group_size):
+    its weights quantized on loading (unlearning_audit.quantization)."""
     model, tokenizer = load_checkpoint(checkpoint, dtype, trust_remote_code)
+    if quantization:
+        model = quantize(model, quantization["bits"], quantization["group_size"])
     return TimedHFLM(
         pretrained=model.eval(), tokenizer=tokenizer, batch_size=batch_size, max_length=max_length
     )

@@ -114,6 +114,7 @@ GENERATOR = "generator"
 
 
 RELEARN_MARK = ".relearn-"
+QUANTIZE_MARK = ".quantize-"
 SWEEP_MARK = ".sweep-"
 SEED_MARK = ".seed-"
 
@@ -138,6 +139,12 @@ def compared_tuning(tuning: str) -> str:
 def relearned(parent: str, corpus: str, steps) -> str:
     """Name of the checkpoint ``parent`` fine-tuned ``steps`` steps on ``corpus``."""
     return f"{parent}{RELEARN_MARK}{corpus}-{steps}"
+
+
+def quantized(parent: str, bits) -> str:
+    """Name of ``parent`` with its weights quantized to ``bits`` bits (attacks.quantization):
+    a model built at evaluation from its parent, with no folder of its own."""
+    return f"{parent}{QUANTIZE_MARK}int{bits}"
 
 
 def evaluation(

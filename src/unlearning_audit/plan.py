@@ -160,6 +160,8 @@ class Evaluation:
     num_fewshot: int
     chat_template: bool
     output: str
+    # Weight-only quantization applied on loading (bits, group_size): a quantized model.
+    quantization: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,9 @@ class Study:
     relearn_steps: tuple[int, ...]  # the step counts saved (0, the parent, is not)
     # The unrelated-data attack under the other tuning too (compare_tuning): kind -> tuning.
     compared_tuning: Mapping[str, str]
+    # Weight-only quantization of every reference and attacked model (bits, group_size;
+    # None: not run): models built at evaluation from their parents, scored like them.
+    quantization: Mapping[str, Any] | None
     # Evaluation variants, name -> how it is asked. Every benchmark is asked in the
     # prompt formats; the attacks (k-shot, rephrased copies) ask the forget benchmarks
     # only, as the paper attacked WMDP and measured capability on MMLU.
@@ -349,6 +354,7 @@ class Study:
             compared_tuning=MappingProxyType(
                 {layout.compared_tuning(tuning): tuning} if tuning else {}
             ),
+            quantization=freeze(attacks.get("quantization")),
             format_variants=MappingProxyType(format_variants),
             variants=MappingProxyType(
                 format_variants
@@ -359,7 +365,9 @@ class Study:
             tables=MappingProxyType(
                 {
                     name: layout.table(name)
-                    for name in TABLE_NAMES + (("perplexity",) if perplexity else ())
+                    for name in TABLE_NAMES
+                    + (("perplexity",) if perplexity else ())
+                    + (("quantization",) if "quantization" in attacks else ())
                 }
             ),
             figures=MappingProxyType(
@@ -508,6 +516,27 @@ class Study:
         extra = layout.practice if self.catalog.practice else layout.qa
         return [layout.corpus(c) for c in names] + [extra(c) for c in names]
 
+    # Quantization
+
+    @property
+    def quantized_parents(self) -> tuple[str, ...]:
+        """What quantization attacks: the references and every attacked unlearned model."""
+        return (*self.references, *self.attacked) if self.quantization else ()
+
+    def quantized(self, parent: str) -> tuple[str, ...]:
+        """A checkpoint's quantized models, one per bit width (``parent`` may be a
+        wildcard pattern)."""
+        bits = self.quantization["bits"] if self.quantization else ()
+        return tuple(layout.quantized(parent, b) for b in bits)
+
+    def quantization_evaluations(self) -> tuple[str, ...]:
+        """Every quantized model's evaluation JSONs (in the primary format)."""
+        return tuple(
+            path
+            for parent in self.quantized_parents
+            for path in self.evaluations(self.quantized(parent), variants=[self.primary_format])
+        )
+
     # Evaluations
 
     def evaluation_plan(
@@ -519,13 +548,23 @@ class Study:
         corpus: str | None = None,
         steps: Iterable[int] | None = None,
         dev: bool = False,
+        quantized: bool = False,
     ) -> tuple[Evaluation, ...]:
         """One entry per evaluation JSON of some models (default benchmarks and
         variants: all). ``parent``, ``corpus`` and ``steps`` (one per model): the
         relearning run the models come from. ``dev``: the forget benchmarks' variants
         asked in a template are scored on their dev items too (prompt_attacks.csv's
-        dev rows, which decide no verdict)."""
+        dev rows, which decide no verdict). ``quantized``: the models are ``parent``'s
+        quantized ones (``quantized(parent)``), loaded from its folder."""
         steps = list(steps) if steps else None
+        settings = (
+            [
+                {"bits": b, "group_size": self.quantization["group_size"]}
+                for b in self.quantization["bits"]
+            ]
+            if quantized
+            else None
+        )
         plan = []
         for i, model in enumerate(models):
             for benchmark, scoring in product(
@@ -538,7 +577,7 @@ class Study:
                     for split in ("test", "dev") if dev_too else ("test",):
                         plan.append(
                             Evaluation(
-                                checkpoint=layout.checkpoint(model),
+                                checkpoint=layout.checkpoint(parent if quantized else model),
                                 model=model,
                                 parent=parent or model,
                                 relearn_corpus=corpus,
@@ -552,6 +591,7 @@ class Study:
                                 chat_template=self.prompt_format(prompt_variant)
                                 == layout.CHAT_FORMAT,
                                 output=layout.evaluation(model, benchmark, variant, scoring, split),
+                                quantization=settings[i] if settings else None,
                             )
                         )
         return tuple(plan)
@@ -666,6 +706,11 @@ class Study:
             "frontier": {"summary": tables["summary"]},
             "seeds": {name: tables[name] for name in ("summary", "prompt_attacks", "relearning")},
         }
+        if self.quantization:
+            inputs["quantization"] = {
+                "attacked": self.quantization_evaluations(),
+                "unattacked": self.evaluations(self.quantized_parents, variants=primary),
+            }
         if self.perplexity:
             perplexities = tuple(layout.perplexity(model) for model in self.evaluated)
             inputs["perplexity"] = {"evaluations": perplexities}

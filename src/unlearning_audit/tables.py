@@ -173,3 +173,113 @@ def seed_spread(table, replicas: dict[str, list[str]], name: str, keys: list[str
         ],
         axis=1,
     ).reset_index()
+
+
+# One row per attacked model, benchmark and scoring: the shape of every attack
+# family's table (results/tables/<attack>.csv).
+ATTACK_COLUMNS = (
+    "checkpoint",  # what was attacked
+    "attack",
+    "setting",
+    "benchmark",
+    "role",
+    "scoring",
+    "n",
+    "accuracy",
+    "ci_low",
+    "ci_high",
+    "unattacked",  # the checkpoint's own accuracy, zero-shot in the primary format
+    "lift",  # accuracy - unattacked: on the oracle, the attack's false positive
+    "lift_low",
+    "lift_high",
+    "base_accuracy",  # the base model under the same attack: R = 1
+    "oracle_accuracy",  # the oracle under the same attack (forget benchmarks)
+    "baseline",  # chance among the options: with the oracle, R = 0 at the higher
+    "recovery",
+    "recovery_low",
+    "recovery_high",
+    "gap",  # the gate's, under this attack: base lower bound - baseline upper bound
+    "informative",
+    "source",
+    "source_sha256",
+)
+
+
+def attack_table(attacked, unattacked, attack: str, min_gap: float):
+    """Rows of one attack family. ``attacked``: table rows (``eval_row``) of the
+    attacked models, with columns ``parent`` (what was attacked) and ``setting``, the
+    base model and the oracle under every setting among them; ``unattacked``: rows of
+    the parents themselves in the same benchmarks and scorings. R compares each row
+    with the base model and the knowledge-free baseline under the same attack and
+    setting (``stats.recovery``, cluster bootstrap); the gate (``gate.gate_table``)
+    asks whether the base model stands ``min_gap`` clear of that baseline under it."""
+    import pandas as pd
+
+    from unlearning_audit.gate import gate_table
+    from unlearning_audit.stats import paired_difference, recovery
+
+    references = attacked[attacked.parent.isin(["base", "oracle"])]
+    gate = gate_table(
+        references.assign(checkpoint=references.parent, variant=references.setting), min_gap
+    ).set_index(list(KEY))
+    under = attacked.set_index(["parent", "setting", "benchmark", "scoring"])
+    plain = unattacked.set_index(["checkpoint", "benchmark", "scoring"])
+    rows = []
+    for row in attacked.itertuples():
+        correct = item_correctness(row.source)
+        clusters = item_clusters(row.source)[correct.index]
+        key = (row.setting, row.benchmark, row.scoring)
+        base = under.loc[("base", *key)]
+        has_oracle = ("oracle", *key) in under.index
+        oracle_known = row.role == "forget" and has_oracle
+        r = recovery(
+            correct,
+            item_correctness(base.source)[correct.index],
+            item_correctness(under.loc[("oracle", *key)].source)[correct.index]
+            if oracle_known
+            else None,
+            row.baseline,
+            clusters,
+        )
+        before = plain.loc[(row.parent, row.benchmark, row.scoring)]
+        lift = paired_difference(
+            correct,
+            item_correctness(before.source)[correct.index],
+            weights=item_weights(row.source)[correct.index],
+            clusters=clusters,
+        )
+        gated = gate.loc[(row.benchmark, row.setting, row.scoring)]  # the gate's KEY order
+        rows.append(
+            {
+                "checkpoint": row.parent,
+                "attack": attack,
+                "setting": row.setting,
+                "benchmark": row.benchmark,
+                "role": row.role,
+                "scoring": row.scoring,
+                "n": row.n,
+                "accuracy": row.accuracy,
+                "ci_low": row.ci_low,
+                "ci_high": row.ci_high,
+                "unattacked": before.accuracy,
+                "lift": lift[0],
+                "lift_low": lift[1],
+                "lift_high": lift[2],
+                "base_accuracy": base.accuracy,
+                "oracle_accuracy": under.loc[("oracle", *key)].accuracy
+                if has_oracle
+                else float("nan"),
+                "baseline": row.baseline,
+                "recovery": r[0],
+                "recovery_low": r[1],
+                "recovery_high": r[2],
+                "gap": gated.gap,
+                "informative": bool(gated.informative),
+                "source": row.source,
+                "source_sha256": row.source_sha256,
+            }
+        )
+    columns = list(ATTACK_COLUMNS)
+    return pd.DataFrame(rows, columns=columns).sort_values(
+        ["checkpoint", "setting", "benchmark", "scoring"]
+    )

@@ -1,7 +1,10 @@
-"""Rules evaluate, evaluate_relearning: score checkpoints on benchmark variants with lm-eval.
+"""Rules evaluate, evaluate_relearning, evaluate_quantized: score models on benchmark
+variants with lm-eval.
 
-One process scores a whole plan (one checkpoint's variants of one benchmark,
-or one relearning run's checkpoints), so the model loads once per checkpoint.
+One process scores a whole plan (one checkpoint's variants of every benchmark, one
+relearning run's checkpoints, or one checkpoint's quantized models), so each model
+loads once. A quantized model is built from its parent's folder on loading; its JSONs
+also say how many of the parent's changed weights survive quantization.
 A variant asked in a template is loaded from its task YAML's path; a
 benchmark's own lm-eval task by its name (from the benchmark table). The JSONs
 are written together at the end, so a killed job leaves none of them (and
@@ -19,7 +22,9 @@ from unlearning_audit.data import read_benchmark_table
 from unlearning_audit.evaluation import load_lm, score, task_manager
 from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
+from unlearning_audit.models import load_checkpoint
 from unlearning_audit.provenance import EMBED_KEY, json_digest
+from unlearning_audit.quantization import LIBRARY, weights_changed
 
 
 def task_files(path: str) -> list[str]:
@@ -46,11 +51,28 @@ with job(snakemake) as current:
         sorted({str(Path(p).parent) for p in workflow_tasks.values()}) if own_tasks else [],
         include_defaults=own_tasks,
     )
+    dtype = snakemake.params.dtype
     results = {}
-    for checkpoint, items in groupby(plan, key=lambda item: item["checkpoint"]):
+    for _, items in groupby(plan, key=lambda item: item["model"]):
+        items = list(items)
+        checkpoint, quantization = items[0]["checkpoint"], items[0]["quantization"]
         lm = load_lm(
-            checkpoint, batch_size=snakemake.params.batch_size, dtype=snakemake.params.dtype
+            checkpoint,
+            batch_size=snakemake.params.batch_size,
+            dtype=dtype,
+            quantization=quantization,
         )
+        if quantization:
+            quantization = (
+                quantization
+                | {"library": LIBRARY}
+                | weights_changed(
+                    lambda path: load_checkpoint(path, dtype)[0],
+                    checkpoint,
+                    snakemake.input.reference,
+                    **quantization,
+                )
+            )
         for item in items:
             benchmark = benchmarks[item["benchmark"]]
             if item["prompt_variant"] == layout.OWN_TASK:
@@ -73,6 +95,7 @@ with job(snakemake) as current:
                 "parent": item["parent"],
                 "relearn_corpus": item["relearn_corpus"],
                 "relearn_steps": item["relearn_steps"],
+                "quantization": quantization,
                 "benchmark": item["benchmark"],
                 "variant": item["variant"],
                 "split": item["split"],
@@ -81,6 +104,7 @@ with job(snakemake) as current:
                 "wall_time_s": current.elapsed(),
             }
             used = [checkpoint, layout.BENCHMARK_TABLE, *used]
+            used += [snakemake.input.reference] if quantization else []
             result[EMBED_KEY] = current.record(json_digest(result), inputs=used)
             results[item["output"]] = result
     for path, result in results.items():
