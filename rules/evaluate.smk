@@ -123,3 +123,32 @@ if STUDY.quantization:
             cpu_numerics=CPU_NUMERICS,
         script:
             "../workflow/scripts/evaluate.py"
+
+
+if STUDY.activations:
+
+    # The logit lens and probes of one checkpoint: one model load, one pass over the
+    # forget benchmarks' items (unlearning_audit.activations).
+    rule activations:
+        input:
+            checkpoint=layout.checkpoint("{parent}"),
+            tasks=STUDY.evaluation_inputs([STUDY.primary_format]),
+        output:
+            layout.activations("{parent}"),
+        log:
+            layout.log("activations", "{parent}"),
+        benchmark:
+            layout.cost("activations", "{parent}")
+        conda:
+            "../envs/unlearning-audit.yaml"
+        threads: 1
+        resources:
+            **job_resources("activations"),
+        params:
+            tasks=plain(STUDY.activation_tasks),
+            activations=plain(STUDY.activations),
+            batch_size=config["evaluation"]["batch_size"],
+            dtype=STUDY.dtype,
+            cpu_numerics=CPU_NUMERICS,
+        script:
+            "../workflow/scripts/activations.py"

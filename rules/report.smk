@@ -140,6 +140,29 @@ if STUDY.perplexity:
             "../workflow/scripts/perplexity_table.py"
 
 
+if STUDY.activations:
+
+    rule activations_table:
+        input:
+            **STUDY.table_inputs["activations"],
+        output:
+            table=STUDY.tables["activations"],
+            provenance=sidecars([STUDY.tables["activations"]]),
+        log:
+            layout.log("activations_table"),
+        benchmark:
+            layout.cost("activations_table")
+        localrule: True
+        conda:
+            "../envs/unlearning-audit.yaml"
+        resources:
+            **job_resources("activations_table"),
+        params:
+            min_gap=config["gate"]["min_gap"],
+        script:
+            "../workflow/scripts/activations_table.py"
+
+
 if STUDY.quantization:
 
     rule quantization_table:

@@ -183,3 +183,50 @@ def test_changing_the_quantization_reruns_only_quantization(tiny_study, tmp_path
         ),
         layout.table("quantization"),
     }
+
+
+@pytest.mark.slow
+def test_the_lens_at_the_last_layer_answers_each_item_as_lm_eval_scored_it(tiny_study):
+    """The activation job reads the model as lm-eval scores it: item by item, the lens
+    at the last layer is the log-likelihood evaluation (the check fails on any
+    difference in prompt, tokenization or option scoring)."""
+    for model in ("base", "oracle", "rmu", "llmu", "gradient_ascent"):
+        result = json.loads((tiny_study / layout.activations(model)).read_text())
+        for benchmark, read in result["benchmarks"].items():
+            path = tiny_study / layout.evaluation(model, benchmark, "cloze")
+            scored = {i["id"]: int(i["correct"]) for i in json.loads(path.read_text())["items"]}
+            lens = read["logit_lens"][-1]["correct"]
+            assert lens == [scored[item["id"]] for item in read["items"]], (model, benchmark)
+
+
+@pytest.mark.slow
+def test_the_activation_table_has_every_layer_of_every_model_and_one_chosen_on_t(tiny_study):
+    table = pd.read_csv(tiny_study / layout.table("activations"))
+    layers = load_tiny_config()["base_model"]["architecture"]["num_layers"]
+    parents = {"base", "oracle", "rmu", "llmu", "gradient_ascent"}
+    assert set(table.checkpoint) == parents
+    groups = table.groupby(["checkpoint", "attack", "benchmark"])
+    assert len(groups) == len(parents) * 2 * 2  # lens and probe, bio and cyber
+    assert (groups.layer.apply(sorted).map(tuple) == tuple(range(1, layers + 1))).all()
+    assert (groups.selected.sum() == 1).all()
+    # Scored on entities V only: the bio and cyber test items of V.
+    splits = {
+        b: pd.read_json(tiny_study / layout.benchmark_split(b, "test"), lines=True)
+        for b in ("bio", "cyber")
+    }
+    for benchmark, split in splits.items():
+        assert (table[table.benchmark == benchmark].n == (split.retrain_split == "V").sum()).all()
+
+
+@pytest.mark.slow
+def test_changing_the_probe_reruns_only_the_activation_attacks(tiny_study, tmp_path):
+    study = copy_study(tiny_study, tmp_path / "study")
+
+    def edit(config):
+        config["attacks"]["activations"]["probe"]["c"] = 0.1
+
+    parents = ("base", "oracle", "rmu", "llmu", "gradient_ascent")
+    assert outputs_planned(study, edit) == {
+        *(layout.activations(p) for p in parents),
+        layout.table("activations"),
+    }

@@ -359,7 +359,7 @@ def test_planning_reads_no_result_and_names_files_through_the_layout(tmp_path, m
 
 def test_quantization_attacks_references_and_attacked_models_from_their_own_folders():
     tiny = plan("tiny.yaml")
-    assert tiny.quantized_parents == (*tiny.references, *tiny.attacked)
+    assert tiny.audited == (*tiny.references, *tiny.attacked)
     assert tiny.quantized("rmu") == ("rmu.quantize-int8", "rmu.quantize-int4")
     entries = tiny.evaluation_plan(
         tiny.quantized("rmu"), variants=[tiny.primary_format], parent="rmu", quantized=True
@@ -375,4 +375,4 @@ def test_quantization_attacks_references_and_attacked_models_from_their_own_fold
     assert all(e.quantization is None for e in tiny.evaluation_plan(tiny.evaluated))
     # Without the key, no quantization is planned.
     study = edited("tiny.yaml", lambda c: c["attacks"].pop("quantization"))
-    assert study.quantized_parents == () and "quantization" not in study.tables
+    assert study.quantization_evaluations() == () and "quantization" not in study.tables

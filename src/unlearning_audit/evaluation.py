@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import lm_eval
 import lm_eval.evaluator
 import torch
+import yaml
 from lm_eval.models.huggingface import HFLM
 from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
@@ -65,6 +67,17 @@ def load_lm(
     return TimedHFLM(
         pretrained=model.eval(), tokenizer=tokenizer, batch_size=batch_size, max_length=max_length
     )
+
+
+def task_files(path: str) -> list[str]:
+    """A task YAML, the files it includes, and the data files it names: what a score
+    read besides the model."""
+    config = yaml.safe_load(Path(path).read_text())
+    files = [path, *config.get("dataset_kwargs", {}).get("data_files", {}).values()]
+    includes = config.get("include", [])
+    for include in includes if isinstance(includes, list) else [includes]:
+        files += task_files(os.path.normpath(os.path.join(os.path.dirname(path), include)))
+    return files
 
 
 def task_manager(task_dirs: list[str | Path], include_defaults: bool = False) -> TaskManager:

@@ -154,6 +154,11 @@ def evaluation(
     return f"{folder}/{variant}.json"
 
 
+def activations(model: str) -> str:
+    """The logit lens and probes of one checkpoint, per layer (rule activations)."""
+    return f"{EVALS}/{model}/activations.json"
+
+
 # The template of perplexity tasks (plain text, no questions).
 PERPLEXITY_TEMPLATE = "_perplexity"
 

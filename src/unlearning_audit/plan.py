@@ -261,6 +261,9 @@ class Study:
     # Weight-only quantization of every reference and attacked model (bits, group_size;
     # None: not run): models built at evaluation from their parents, scored like them.
     quantization: Mapping[str, Any] | None
+    # Logit lens and linear probes of every reference and attacked model, on the forget
+    # benchmarks the provider splits into entities T and V (probe settings; None: not run).
+    activations: Mapping[str, Any] | None
     # Evaluation variants, name -> how it is asked. Every benchmark is asked in the
     # prompt formats; the attacks (k-shot, rephrased copies) ask the forget benchmarks
     # only, as the paper attacked WMDP and measured capability on MMLU.
@@ -305,6 +308,11 @@ class Study:
         tuning = relearning.get("compare_tuning")
         format_variants = {f: Variant(f, 0) for f in prompt_formats}
         perplexity = evaluation.get("perplexity")
+        if "activations" in attacks and not data.retrain_sets:
+            raise ConfigError(
+                "attacks.activations: the probes train on entities T and score entities V; "
+                f"data.source {config['data']['source']!r} splits no benchmark into T and V"
+            )
         return cls(
             base_model=freeze(base),
             dtype=base.get("dtype", "float32"),
@@ -355,6 +363,7 @@ class Study:
                 {layout.compared_tuning(tuning): tuning} if tuning else {}
             ),
             quantization=freeze(attacks.get("quantization")),
+            activations=freeze(attacks.get("activations")),
             format_variants=MappingProxyType(format_variants),
             variants=MappingProxyType(
                 format_variants
@@ -368,6 +377,7 @@ class Study:
                     for name in TABLE_NAMES
                     + (("perplexity",) if perplexity else ())
                     + (("quantization",) if "quantization" in attacks else ())
+                    + (("activations",) if "activations" in attacks else ())
                 }
             ),
             figures=MappingProxyType(
@@ -519,9 +529,10 @@ class Study:
     # Quantization
 
     @property
-    def quantized_parents(self) -> tuple[str, ...]:
-        """What quantization attacks: the references and every attacked unlearned model."""
-        return (*self.references, *self.attacked) if self.quantization else ()
+    def audited(self) -> tuple[str, ...]:
+        """What the white-box attacks (quantization, activations) attack: the references
+        and every attacked unlearned model."""
+        return (*self.references, *self.attacked)
 
     def quantized(self, parent: str) -> tuple[str, ...]:
         """A checkpoint's quantized models, one per bit width (``parent`` may be a
@@ -533,9 +544,27 @@ class Study:
         """Every quantized model's evaluation JSONs (in the primary format)."""
         return tuple(
             path
-            for parent in self.quantized_parents
+            for parent in (self.audited if self.quantization else ())
             for path in self.evaluations(self.quantized(parent), variants=[self.primary_format])
         )
+
+    # Activations
+
+    @property
+    def activation_tasks(self) -> Mapping[str, str]:
+        """Forget benchmark -> the task YAML whose test items the activation attacks ask
+        (primary format, log-likelihood: the options after the prompt)."""
+        if not self.activations:
+            return MappingProxyType({})
+        return MappingProxyType(
+            {
+                benchmark: layout.task_yaml(benchmark, self.primary_format)
+                for benchmark in self.data.retrain_test_splits
+            }
+        )
+
+    def activation_evaluations(self) -> tuple[str, ...]:
+        return tuple(layout.activations(m) for m in self.audited) if self.activations else ()
 
     # Evaluations
 
@@ -706,10 +735,12 @@ class Study:
             "frontier": {"summary": tables["summary"]},
             "seeds": {name: tables[name] for name in ("summary", "prompt_attacks", "relearning")},
         }
+        if self.activations:
+            inputs["activations"] = {"evaluations": self.activation_evaluations()}
         if self.quantization:
             inputs["quantization"] = {
                 "attacked": self.quantization_evaluations(),
-                "unattacked": self.evaluations(self.quantized_parents, variants=primary),
+                "unattacked": self.evaluations(self.audited, variants=primary),
             }
         if self.perplexity:
             perplexities = tuple(layout.perplexity(model) for model in self.evaluated)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from unlearning_audit.gate import KEY, informative
 from unlearning_audit.provenance import EMBED_KEY, digest
@@ -205,49 +206,54 @@ ATTACK_COLUMNS = (
 )
 
 
-def attack_table(attacked, unattacked, attack: str, min_gap: float):
-    """Rows of one attack family. ``attacked``: table rows (``eval_row``) of the
-    attacked models, with columns ``parent`` (what was attacked) and ``setting``, the
-    base model and the oracle under every setting among them; ``unattacked``: rows of
-    the parents themselves in the same benchmarks and scorings. R compares each row
-    with the base model and the knowledge-free baseline under the same attack and
-    setting (``stats.recovery``, cluster bootstrap); the gate (``gate.gate_table``)
-    asks whether the base model stands ``min_gap`` clear of that baseline under it."""
+def attack_table(attacked, attack: str, min_gap: float):
+    """Rows of one attack family (``ATTACK_COLUMNS``). ``attacked``: one row per attacked
+    model, benchmark and scoring, with columns ``parent`` (what was attacked),
+    ``setting``, ``benchmark``, ``role``, ``scoring``, ``baseline`` (chance), ``source``,
+    ``source_sha256``, and per-item results as pandas Series indexed by item id:
+    ``correct`` (0/1), ``clusters`` and ``unattacked`` (the parent's own correctness on
+    the same items, or None); the base model and the oracle under every setting among
+    them. R compares each row with the base model and the knowledge-free baseline
+    under the same attack and setting (``stats.recovery``, cluster bootstrap); the gate
+    (``gate.gate_table``) asks whether the base model stands ``min_gap`` clear of that
+    baseline under it."""
     import pandas as pd
 
     from unlearning_audit.gate import gate_table
     from unlearning_audit.stats import paired_difference, recovery
 
+    attacked = attacked.assign(
+        accuracy=[c.mean() for c in attacked.correct],
+        n=[len(c) for c in attacked.correct],
+        n_effective=[
+            cluster_effective_count(c.values, k[c.index].values)
+            for c, k in zip(attacked.correct, attacked.clusters)
+        ],
+    )
     references = attacked[attacked.parent.isin(["base", "oracle"])]
     gate = gate_table(
         references.assign(checkpoint=references.parent, variant=references.setting), min_gap
     ).set_index(list(KEY))
     under = attacked.set_index(["parent", "setting", "benchmark", "scoring"])
-    plain = unattacked.set_index(["checkpoint", "benchmark", "scoring"])
     rows = []
     for row in attacked.itertuples():
-        correct = item_correctness(row.source)
-        clusters = item_clusters(row.source)[correct.index]
+        correct = row.correct
+        clusters = row.clusters[correct.index]
         key = (row.setting, row.benchmark, row.scoring)
         base = under.loc[("base", *key)]
         has_oracle = ("oracle", *key) in under.index
-        oracle_known = row.role == "forget" and has_oracle
+        oracle = under.loc[("oracle", *key)] if has_oracle else None
         r = recovery(
             correct,
-            item_correctness(base.source)[correct.index],
-            item_correctness(under.loc[("oracle", *key)].source)[correct.index]
-            if oracle_known
-            else None,
+            base.correct[correct.index],
+            oracle.correct[correct.index] if has_oracle and row.role == "forget" else None,
             row.baseline,
             clusters,
         )
-        before = plain.loc[(row.parent, row.benchmark, row.scoring)]
-        lift = paired_difference(
-            correct,
-            item_correctness(before.source)[correct.index],
-            weights=item_weights(row.source)[correct.index],
-            clusters=clusters,
-        )
+        lift = (math.nan,) * 3
+        if row.unattacked is not None:
+            lift = paired_difference(correct, row.unattacked[correct.index], clusters=clusters)
+        low, high = wilson_interval(row.accuracy, row.n_effective)
         gated = gate.loc[(row.benchmark, row.setting, row.scoring)]  # the gate's KEY order
         rows.append(
             {
@@ -259,16 +265,14 @@ def attack_table(attacked, unattacked, attack: str, min_gap: float):
                 "scoring": row.scoring,
                 "n": row.n,
                 "accuracy": row.accuracy,
-                "ci_low": row.ci_low,
-                "ci_high": row.ci_high,
-                "unattacked": before.accuracy,
+                "ci_low": low,
+                "ci_high": high,
+                "unattacked": math.nan if row.unattacked is None else row.unattacked.mean(),
                 "lift": lift[0],
                 "lift_low": lift[1],
                 "lift_high": lift[2],
                 "base_accuracy": base.accuracy,
-                "oracle_accuracy": under.loc[("oracle", *key)].accuracy
-                if has_oracle
-                else float("nan"),
+                "oracle_accuracy": oracle.accuracy if has_oracle else math.nan,
                 "baseline": row.baseline,
                 "recovery": r[0],
                 "recovery_low": r[1],
@@ -279,7 +283,6 @@ def attack_table(attacked, unattacked, attack: str, min_gap: float):
                 "source_sha256": row.source_sha256,
             }
         )
-    columns = list(ATTACK_COLUMNS)
-    return pd.DataFrame(rows, columns=columns).sort_values(
+    return pd.DataFrame(rows, columns=list(ATTACK_COLUMNS)).sort_values(
         ["checkpoint", "setting", "benchmark", "scoring"]
     )

@@ -11,7 +11,6 @@ are written together at the end, so a killed job leaves none of them (and
 Snakemake marks what it did leave incomplete).
 """
 
-import os
 from itertools import groupby
 from pathlib import Path
 
@@ -19,23 +18,12 @@ import yaml
 
 from unlearning_audit import layout
 from unlearning_audit.data import read_benchmark_table
-from unlearning_audit.evaluation import load_lm, score, task_manager
+from unlearning_audit.evaluation import load_lm, score, task_files, task_manager
 from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
 from unlearning_audit.models import load_checkpoint
 from unlearning_audit.provenance import EMBED_KEY, json_digest
 from unlearning_audit.quantization import LIBRARY, weights_changed
-
-
-def task_files(path: str) -> list[str]:
-    """A task YAML, the files it includes, and the data files it names."""
-    config = yaml.safe_load(Path(path).read_text())
-    files = [path, *config.get("dataset_kwargs", {}).get("data_files", {}).values()]
-    includes = config.get("include", [])
-    for include in includes if isinstance(includes, list) else [includes]:
-        files += task_files(os.path.normpath(os.path.join(os.path.dirname(path), include)))
-    return files
-
 
 with job(snakemake) as current:
     benchmarks = read_benchmark_table(layout.BENCHMARK_TABLE)

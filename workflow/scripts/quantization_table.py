@@ -9,22 +9,29 @@ import pandas as pd
 
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-from unlearning_audit.tables import attack_table, eval_row
+from unlearning_audit.tables import attack_table, eval_row, item_clusters, item_correctness
 
 
-def quantized_row(path: str) -> dict:
+def quantized_row(path: str, unattacked: dict) -> dict:
     settings = json.loads(open(path).read())["quantization"]
-    return eval_row(path) | {
+    row = eval_row(path)
+    return row | {
         "setting": f"int{settings['bits']}",
+        "correct": item_correctness(path),
+        "clusters": item_clusters(path),
+        "unattacked": item_correctness(unattacked[row["parent"], row["benchmark"], row["scoring"]]),
         "weights_changed": settings["weights_changed"],
         "quantized_weights_changed": settings["quantized_weights_changed"],
     }
 
 
 with job(snakemake):
-    attacked = pd.DataFrame([quantized_row(p) for p in snakemake.input.attacked])
-    unattacked = pd.DataFrame([eval_row(p) for p in snakemake.input.unattacked])
-    table = attack_table(attacked, unattacked, "quantization", snakemake.params.min_gap)
+    unattacked = {
+        (row["checkpoint"], row["benchmark"], row["scoring"]): path
+        for path, row in ((p, eval_row(p)) for p in snakemake.input.unattacked)
+    }
+    attacked = pd.DataFrame([quantized_row(p, unattacked) for p in snakemake.input.attacked])
+    table = attack_table(attacked, "quantization", snakemake.params.min_gap)
     changes = attacked.drop_duplicates(["parent", "setting"]).set_index(["parent", "setting"])
     for column in ("weights_changed", "quantized_weights_changed"):
         table[column] = [changes.loc[key, column] for key in zip(table.checkpoint, table.setting)]
