@@ -77,6 +77,7 @@ localrules:
     plot_tradeoff,
     plot_prompt_attacks,
     plot_relearning,
+    plot_attacks,
 
 
 include: "rules/common.smk"

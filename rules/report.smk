@@ -266,6 +266,44 @@ rule plot_prompt_attacks:
         "../workflow/scripts/plot_prompt_attacks.py"
 
 
+rule plot_attacks:
+    input:
+        **{
+            name: STUDY.tables[name]
+            for name in (
+                "summary",
+                "prompt_attacks",
+                "relearning",
+                "quantization",
+                "activations",
+            )
+            if name in STUDY.tables
+        },
+    output:
+        pdf=report(
+            STUDY.figures["attack_families"][0],
+            caption="../workflow/report/attack_families.rst",
+            category="Figures",
+        ),
+        png=STUDY.figures["attack_families"][1],
+        provenance=sidecars(STUDY.figures["attack_families"]),
+    log:
+        layout.log("plot_attacks"),
+    benchmark:
+        layout.cost("plot_attacks")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("plot_attacks"),
+    params:
+        scoring=STUDY.scorings[0],
+        primary_format=STUDY.primary_format,
+        references=plain(STUDY.references),
+        unlearned=plain(STUDY.unlearned),
+    script:
+        "../workflow/scripts/plot_attacks.py"
+
+
 rule plot_relearning:
     input:
         STUDY.tables["relearning"],

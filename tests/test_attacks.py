@@ -101,7 +101,12 @@ def relearning_outputs(relearned: list[str]) -> set[str]:
         "results/tables/claims.md",  # claim (c) is relearning's
         "results/figures/relearning_recovery.pdf",
         "results/figures/relearning_recovery.png",
+        *ATTACK_FAMILIES,  # relearning is three of its families
     }
+
+
+# The figure of every attack family, and the summary, read every attack's table.
+ATTACK_FAMILIES = ("results/figures/attack_families.pdf", "results/figures/attack_families.png")
 
 
 @pytest.mark.slow
@@ -182,6 +187,8 @@ def test_changing_the_quantization_reruns_only_quantization(tiny_study, tmp_path
             for s in layout.SCORINGS
         ),
         layout.table("quantization"),
+        layout.SUMMARY_MARKDOWN,
+        *ATTACK_FAMILIES,
     }
 
 
@@ -229,4 +236,6 @@ def test_changing_the_probe_reruns_only_the_activation_attacks(tiny_study, tmp_p
     assert outputs_planned(study, edit) == {
         *(layout.activations(p) for p in parents),
         layout.table("activations"),
+        layout.SUMMARY_MARKDOWN,
+        *ATTACK_FAMILIES,
     }

@@ -15,7 +15,7 @@ from unlearning_audit.models import save_tokenizer
 
 FIGURES = [
     f"results/figures/{name}.{ext}"
-    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery")
+    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families")
     for ext in ("pdf", "png")
 ]
 

@@ -315,7 +315,12 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
     )
     [task_config] = scored["lm_eval"]["configs"].values()
     assert task_config["generation_kwargs"]["max_gen_toks"] == 1
-    for figure in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery"):
+    for figure in (
+        "unlearning_tradeoff",
+        "prompt_attacks",
+        "relearning_recovery",
+        "attack_families",
+    ):
         result = subprocess.run(
             [sys.executable, "-m", "unlearning_audit", "lineage", layout.figure(figure, "png")]
             + ["--verify"],

@@ -82,7 +82,7 @@ def studies():
 
 STUDIES = list(studies())
 # Jobs in each paper cell's whole graph, as the README gives them.
-PAPER_CELL_JOBS = {"zephyr_wmdp": 73, "llama3_wmdp": 67, "zephyr_biology": 55, "llama3_biology": 56}
+PAPER_CELL_JOBS = {"zephyr_wmdp": 74, "llama3_wmdp": 68, "zephyr_biology": 56, "llama3_biology": 57}
 
 
 def study_id(config: Path, cell: str | None) -> str:
@@ -169,6 +169,8 @@ def test_every_config_and_cell_plans_with_snakemake_as_its_plan_says_without_tor
         "rewrite": sum(t in plan.rewrites for _, t in rephrasings),
         "perplexity": len(plan.evaluated) if plan.perplexity else 0,
         "perplexity_table": 1 if plan.perplexity else 0,
+        "evaluate_quantized": len(plan.audited) if plan.quantization else 0,
+        "activations": len(plan.audited) if plan.activations else 0,
     }
     assert {rule: jobs.get(rule, 0) for rule in expected} == expected
     if config.name == "paper.yaml":

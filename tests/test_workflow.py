@@ -38,7 +38,7 @@ def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
     table = pd.read_csv(tiny_study / "results/tables/summary.csv")
     # Attacks ask the forget benchmarks; the capability benchmark is asked in the format.
     assert set(table.source) == evaluations(CHECKPOINTS, VARIANTS)
-    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery"):
+    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families"):
         for ext in ("pdf", "png"):
             assert (tiny_study / f"results/figures/{name}.{ext}").stat().st_size > 10_000
     for checkpoint in CHECKPOINTS:
@@ -156,15 +156,31 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
         *(evaluations(["rmu"], VARIANTS)),
         *(dev_evaluations(["rmu"], VARIANTS)),
         *(evaluations(relearned, ["cloze"])),
+        # The white-box attacks on it: quantized models, activations.
+        *(evaluations([f"rmu.quantize-int{b}" for b in (8, 4)], ["cloze"])),
+        "results/evals/rmu/activations.json",
         *(
             f"results/tables/{t}.csv"
-            for t in ("summary", "prompt_attacks", "relearning", "frontier", "seeds")
+            for t in (
+                "summary",
+                "prompt_attacks",
+                "relearning",
+                "frontier",
+                "seeds",
+                "quantization",
+                "activations",
+            )
         ),
         "results/tables/summary.md",
         "results/tables/claims.md",
         *(
             f"results/figures/{f}.{ext}"
-            for f in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery")
+            for f in (
+                "unlearning_tradeoff",
+                "prompt_attacks",
+                "relearning_recovery",
+                "attack_families",
+            )
             for ext in ("pdf", "png")
         ),
     }

@@ -39,7 +39,7 @@ RELEARNED = "relearned"  # fine-tuned by the relearning attack, or one of its co
 # The kinds of relearning run beside the compared tuning's (Study.relearning_corpora).
 RELEARNING_CORPORA = ("unrelated", "forget", "retrain")
 TABLE_NAMES = ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds")
-FIGURE_NAMES = ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery")
+FIGURE_NAMES = ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families")
 REPHRASED = "rephrase_"  # the variant of a rephrasing <name> is rephrase_<name>
 
 

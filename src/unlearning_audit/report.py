@@ -247,6 +247,66 @@ def scoring_section(
     ]
 
 
+def attack_cell(row) -> str:
+    """An attack table's row: accuracy, and R where the gate passed the attack."""
+    text = interval_text(row.accuracy, row.ci_low, row.ci_high)
+    if not row.informative:
+        return text + " (uninformative)"
+    if pd.isna(row.recovery):
+        return text
+    interval = (
+        "" if pd.isna(row.recovery_low) else f" [{row.recovery_low:.2f}, {row.recovery_high:.2f}]"
+    )
+    return text + f", R {row.recovery:.2f}{interval}"
+
+
+def white_box_section(references, quantization=None, activations=None):
+    """The attacks that read or change the weights, on the forget benchmarks: every
+    checkpoint quantized (quantization.csv) and read layer by layer (activations.csv,
+    at the layer chosen on entities T), beside the base model (R = 1) and the oracle."""
+    lines = []
+    if quantization is not None:
+        rows = quantization[quantization.role == "forget"].assign(
+            cell=lambda t: [attack_cell(r) for r in t.itertuples()],
+            column=lambda t: t.setting + " " + t.benchmark + " (" + t.scoring + ")",
+        )
+        view = rows.pivot(index="checkpoint", columns="column", values="cell")
+        survived = quantization.drop_duplicates(["checkpoint", "setting"]).pivot(
+            index="checkpoint", columns="setting", values="quantized_weights_changed"
+        )
+        view = view.join(
+            survived.map(lambda v: f"{v:.1%}").add_prefix("block weights in another bucket, ")
+        ).join(
+            quantization.drop_duplicates("checkpoint")
+            .set_index("checkpoint")
+            .weights_changed.map(lambda v: f"{v:.1%}")
+            .rename("block weights changed")
+        )
+        lines += [
+            "**Quantization** (weight-only, round-to-nearest in groups; R against the base "
+            "model and the oracle quantized alike; the share of the decoder blocks' weights "
+            "that differ from the base model's, and that fall in another bucket quantized):",
+            "",
+            view.loc[order(view.index, references)].T.to_markdown(),
+            "",
+        ]
+    if activations is not None:
+        rows = activations[(activations.role == "forget") & activations.selected].assign(
+            cell=lambda t: [f"layer {r.layer}: {attack_cell(r)}" for r in t.itertuples()],
+            column=lambda t: t.attack.str.replace("_", " ") + ", " + t.benchmark,
+        )
+        view = rows.pivot(index="checkpoint", columns="column", values="cell")
+        lines += [
+            "**Activations** on entities V, at the layer chosen on entities T (the logit "
+            "lens: each layer decoded as the model decodes its last; a linear probe fitted "
+            "on T; all layers in results/tables/activations.csv):",
+            "",
+            view.loc[order(view.index, references)].T.to_markdown(),
+            "",
+        ]
+    return lines
+
+
 def perplexity_section(perplexity, references):
     """Each scored checkpoint's word perplexity on held-out unrelated text, and its
     ratio to the base model's (perplexity.csv)."""
@@ -291,6 +351,8 @@ def summary_markdown(
     summary_markdown's params."""
     primary = primary_format
     tables = dict(tables)
+    # The white-box attacks' tables, where the study runs them.
+    quantization, activations = tables.pop("quantization", None), tables.pop("activations", None)
     # Test items only; dev rows of prompt attacks are where claims.md chooses attacks.
     attacks = tables["prompt_attacks"]
     tables["prompt_attacks"] = attacks[attacks.split == "test"]
@@ -324,6 +386,7 @@ def summary_markdown(
             "",
             *gate_section(gate),
             *(perplexity_section(perplexity, references) if perplexity is not None else []),
+            *white_box_section(references, quantization, activations),
             *(
                 line
                 for scoring in scorings

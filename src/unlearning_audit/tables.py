@@ -286,3 +286,58 @@ def attack_table(attacked, attack: str, min_gap: float):
     return pd.DataFrame(rows, columns=list(ATTACK_COLUMNS)).sort_values(
         ["checkpoint", "setting", "benchmark", "scoring"]
     )
+
+
+# Attack families of the overview figure, in the order it shows them.
+FAMILY_COLUMNS = (
+    "checkpoint",
+    "benchmark",
+    "family",
+    "accuracy",
+    "ci_low",
+    "ci_high",
+    "informative",
+)
+
+
+def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: str, white_box=()):
+    """Each checkpoint's forget accuracy under every attack family, one setting each,
+    chosen without the test items where there is a choice: zero-shot; the prompt
+    attack (k-shot or rephrased) of highest accuracy on the dev items; relearning on
+    unrelated data and on the forget slice after the most steps; retraining on T,
+    scored on V; and ``white_box``: attack tables (``attack_table``; activations with
+    the layer ``selected`` on T), one family per attack and setting."""
+    import pandas as pd
+
+    keep = list(FAMILY_COLUMNS)
+    forget = summary[(summary.role == "forget") & (summary.scoring == scoring)]
+    frames = [forget[forget.variant == primary].assign(family="zero-shot")]
+    attacks = prompt_attacks[
+        (prompt_attacks.role == "forget")
+        & (prompt_attacks.scoring == scoring)
+        & (prompt_attacks.variant != primary)
+    ]
+    dev = attacks[attacks.split == "dev"].sort_values("accuracy", ascending=False, kind="stable")
+    best = dev.drop_duplicates(["checkpoint", "benchmark"])[["checkpoint", "benchmark", "variant"]]
+    test = attacks[attacks.split == "test"].merge(best, on=["checkpoint", "benchmark", "variant"])
+    frames.append(test.assign(family="prompt (best on dev)"))
+    relearned = relearning[(relearning.role == "forget") & (relearning.scoring == scoring)]
+    last = relearned[relearned.relearn_steps == relearned.relearn_steps.max()]
+    names = {
+        "unrelated": f"relearn, unrelated ({last.relearn_steps.max()} steps)",
+        "forget": "relearn, forget slice",
+        "retrain": "retrain on T, V scored",
+    }
+    for corpus, family in names.items():
+        rows = last[last.relearn_corpus == corpus].rename(columns={"parent": "rel_parent"})
+        frames.append(rows.assign(checkpoint=rows.rel_parent, family=family))
+    for table in white_box:
+        rows = table[table.role == "forget"]
+        if "selected" in rows:
+            rows = rows[rows.selected]
+            rows = rows.assign(family=rows.attack.str.replace("_", " ") + " (layer on T)")
+        else:
+            rows = rows[rows.scoring == scoring]
+            rows = rows.assign(family=rows.attack + " " + rows.setting)
+        frames.append(rows)
+    return pd.concat([f[keep] for f in frames], ignore_index=True)

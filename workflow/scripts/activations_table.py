@@ -2,7 +2,8 @@
 attacked model, per layer, on entities V, each against the base model (R = 1) and
 the oracle (R = 0) at the same layer, under the gate at that layer
 (unlearning_audit.tables.attack_table). ``unattacked`` is the model itself (the lens
-at its last layer); ``selected`` marks the layer chosen on entities T."""
+at its last layer); ``selected`` marks the layer chosen on entities T, among those the
+gate passes."""
 
 import json
 
@@ -35,9 +36,7 @@ def layer_rows(path: str) -> list[dict]:
         }
         itself = on_v[LENS][-1]  # at its last layer, the lens is the model
         for attack in (LENS, PROBE):
-            layers = read[attack]
-            chosen = max(range(len(layers)), key=lambda i: layers[i]["t_accuracy"])
-            for index, layer in enumerate(layers):
+            for index, layer in enumerate(read[attack]):
                 rows.append(
                     {
                         "attack": attack,
@@ -52,7 +51,6 @@ def layer_rows(path: str) -> list[dict]:
                         "clusters": clusters,
                         "unattacked": itself,
                         "t_accuracy": layer["t_accuracy"],
-                        "selected": index == chosen,
                         "source": path,
                         "source_sha256": digest(path),
                     }
@@ -67,13 +65,14 @@ with job(snakemake):
         for attack in (LENS, PROBE)
     ]
     keys = ["checkpoint", "attack", "setting", "benchmark"]
-    chosen = frame.rename(columns={"parent": "checkpoint"})[
-        [*keys, "layer", "t_accuracy", "selected"]
-    ]
-    table = (
-        pd.concat(tables)
-        .merge(chosen, on=keys)
-        .sort_values(["attack", "checkpoint", "benchmark", "layer"])
+    layers = frame.rename(columns={"parent": "checkpoint"})[[*keys, "layer", "t_accuracy"]]
+    table = pd.concat(tables).merge(layers, on=keys)
+    table = table.sort_values(["attack", "checkpoint", "benchmark", "layer"], ignore_index=True)
+    # The layer reported: the best on T among those the gate passes (at the others the
+    # base model does not stand clear of the baseline), the first of equals.
+    ranked = table.sort_values(["informative", "t_accuracy"], ascending=False, kind="stable")
+    table["selected"] = table.index.isin(
+        ranked.drop_duplicates(["checkpoint", "attack", "benchmark"]).index
     )
     shown = [
         "attack",
