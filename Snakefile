@@ -62,7 +62,6 @@ report: "workflow/report/workflow.rst"
 # (Rules that only some studies define say `localrule: True` themselves.)
 localrules:
     all,
-    toy_world,
     prompt_template,
     benchmark_task,
     rephrase,

@@ -39,6 +39,7 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
         "unlearning": ["summary", "frontier"],  # frontier.csv is made from summary.csv
         "prompt": ["prompt_attacks"],
         "relearning": ["relearning"],
+        "attack": ["summary", "prompt_attacks", "relearning", "quantization", "activations"],
     }
     assert [c.path for c in nodes[0].children] == [
         f"results/tables/{t}.csv" for t in tables[figure.split("/")[-1].split("_")[0]]
@@ -256,7 +257,7 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
     # The README: the headline only (the claims' first lines, one figure, the page).
     readme = (study / "README.md").read_text()
     assert "stale" not in readme and readme.endswith(f"{README_END}\ntail\n")
-    assert "![relearning_recovery](docs/default_study/relearning_recovery.png)" in readme
+    assert "![attack_families](docs/default_study/attack_families.png)" in readme
     assert "(docs/default_study.md)" in readme and summary not in readme
     # Another page (a second study's), its figures in their own folder beside it.
     page = study / "docs/other_study.md"

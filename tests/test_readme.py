@@ -65,7 +65,7 @@ def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(st
     assert page.startswith("# The default study\n\n") and "stale" not in page
     assert CLAIMS.strip() in page and SUMMARY.strip() in page
     assert "results/tables/summary.csv  [audit]" in page
-    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery"):
+    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families"):
         assert f"![{name}](default_study/{name}.png)" in page
         assert (study / f"docs/default_study/{name}.png").read_bytes() == b"png"
 
@@ -80,7 +80,7 @@ def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(st
     assert "Generate scoring" not in readme and "first claim, generate" not in readme
     assert SUMMARY.strip() not in readme and "[audit]" not in readme
     assert readme.count("![") == 1
-    assert "![relearning_recovery](docs/default_study/relearning_recovery.png)" in readme
+    assert "![attack_families](docs/default_study/attack_families.png)" in readme
     assert "[docs/default_study.md](docs/default_study.md)" in readme
 
 
@@ -103,7 +103,7 @@ def test_another_studys_page_leaves_the_readme_alone(study):
         in (study / "docs/other.md").read_text()
     )
     headline = (study / "docs/other_headline.md").read_text()
-    assert "![relearning_recovery](other/relearning_recovery.png)" in headline
+    assert "![attack_families](other/attack_families.png)" in headline
     assert "[other.md](other.md)" in headline
 
 

@@ -33,6 +33,9 @@ LIGHT_SCRIPTS = [
     "plot_tradeoff",
     "plot_prompt_attacks",
     "plot_relearning",
+    "plot_attacks",
+    "quantization_table",
+    "activations_table",
 ]
 
 

@@ -28,6 +28,7 @@ rule toy_world:
         layout.log("toy_world"),
     benchmark:
         layout.cost("toy_world")
+    localrule: True
     conda:
         "../../envs/unlearning-audit.yaml"
     resources:

@@ -32,7 +32,6 @@ on T, the probe's cross-validated accuracy on T with folds by entity.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 LENS, PROBE = "logit_lens", "probe"
 
@@ -47,50 +46,53 @@ def option_sequences(task, docs, tokenizer) -> tuple[list[tuple[list[int], int]]
         for choice in task.doc_to_choice(doc):
             whole = tokenizer(context + task.config.target_delimiter + choice).input_ids
             prompt = tokenizer(context).input_ids
+            assert len(whole) > len(prompt), f"option {choice!r} adds no token"
             sequences.append((whole, len(whole) - len(prompt)))
             texts.append(choice)
     return sequences, texts
 
 
-@torch.no_grad()
 def read_layers(model, sequences, batch_size: int, pad_id: int):
     """Per layer (after each block): every sequence's lens score (sum of its option
     tokens' log-probabilities read through that layer) and its probe features (the
     normed residual at the prompt's last token times the unembedding row of the
     option's first token). Returns arrays of shape (layers, sequences) and (layers,
     sequences, hidden)."""
-    device = next(model.parameters()).device
-    scores, features = [], []
-    for start in range(0, len(sequences), batch_size):
-        batch = sequences[start : start + batch_size]
-        length = max(len(ids) for ids, _ in batch)
-        ids = torch.full((len(batch), length), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(batch), length), dtype=torch.long)
-        for row, (tokens, _) in enumerate(batch):
-            ids[row, : len(tokens)] = torch.tensor(tokens)
-            mask[row, : len(tokens)] = 1
-        out = model(ids.to(device), attention_mask=mask.to(device), output_hidden_states=True)
-        # hidden_states: the embeddings, then each block's output; the last one already
-        # passed through the final norm (the model's own logits are lm_head of it).
-        blocks = out.hidden_states[1:]
-        last = len(blocks) - 1
-        batch_scores, batch_features = [], []
-        for layer, hidden in enumerate(blocks):
-            normed = hidden if layer == last else model.model.norm(hidden)
-            logprobs = torch.log_softmax(model.lm_head(normed).float(), dim=-1)
-            row_scores, row_features = [], []
-            for row, (tokens, n_option) in enumerate(batch):
-                end = len(tokens)
-                targets = torch.tensor(tokens[end - n_option :], device=device)
-                predicted = logprobs[row, end - n_option - 1 : end - 1]
-                row_scores.append(predicted.gather(1, targets[:, None]).sum().item())
-                unembedding = model.lm_head.weight[tokens[end - n_option]]
-                reading = normed[row, end - n_option - 1] * unembedding
-                row_features.append(reading.float().cpu().numpy())
-            batch_scores.append(row_scores)
-            batch_features.append(row_features)
-        scores.append(np.array(batch_scores))
-        features.append(np.array(batch_features))
+    import torch
+
+    with torch.no_grad():
+        device = next(model.parameters()).device
+        scores, features = [], []
+        for start in range(0, len(sequences), batch_size):
+            batch = sequences[start : start + batch_size]
+            length = max(len(ids) for ids, _ in batch)
+            ids = torch.full((len(batch), length), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(batch), length), dtype=torch.long)
+            for row, (tokens, _) in enumerate(batch):
+                ids[row, : len(tokens)] = torch.tensor(tokens)
+                mask[row, : len(tokens)] = 1
+            out = model(ids.to(device), attention_mask=mask.to(device), output_hidden_states=True)
+            # hidden_states: the embeddings, then each block's output; the last one already
+            # passed through the final norm (the model's own logits are lm_head of it).
+            blocks = out.hidden_states[1:]
+            last = len(blocks) - 1
+            batch_scores, batch_features = [], []
+            for layer, hidden in enumerate(blocks):
+                normed = hidden if layer == last else model.model.norm(hidden)
+                logprobs = torch.log_softmax(model.lm_head(normed).float(), dim=-1)
+                row_scores, row_features = [], []
+                for row, (tokens, n_option) in enumerate(batch):
+                    end = len(tokens)
+                    targets = torch.tensor(tokens[end - n_option :], device=device)
+                    predicted = logprobs[row, end - n_option - 1 : end - 1]
+                    row_scores.append(predicted.gather(1, targets[:, None]).sum().item())
+                    unembedding = model.lm_head.weight[tokens[end - n_option]]
+                    reading = normed[row, end - n_option - 1] * unembedding
+                    row_features.append(reading.float().cpu().numpy())
+                batch_scores.append(row_scores)
+                batch_features.append(row_features)
+            scores.append(np.array(batch_scores))
+            features.append(np.array(batch_features))
     return np.concatenate(scores, axis=1), np.concatenate(features, axis=1)
 
 

@@ -308,6 +308,11 @@ class Study:
         tuning = relearning.get("compare_tuning")
         format_variants = {f: Variant(f, 0) for f in prompt_formats}
         perplexity = evaluation.get("perplexity")
+        if "activations" in attacks and primary == layout.CHAT_FORMAT:
+            raise ConfigError(
+                "attacks.activations reads the prompt as the task writes it, not in the "
+                f"model's chat template: the primary format {primary!r} cannot be read so"
+            )
         if "activations" in attacks and not data.retrain_sets:
             raise ConfigError(
                 "attacks.activations: the probes train on entities T and score entities V; "

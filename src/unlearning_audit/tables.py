@@ -222,14 +222,15 @@ def attack_table(attacked, attack: str, min_gap: float):
     from unlearning_audit.gate import gate_table
     from unlearning_audit.stats import paired_difference, recovery
 
-    attacked = attacked.assign(
-        accuracy=[c.mean() for c in attacked.correct],
-        n=[len(c) for c in attacked.correct],
-        n_effective=[
-            cluster_effective_count(c.values, k[c.index].values)
-            for c, k in zip(attacked.correct, attacked.clusters)
-        ],
-    )
+    if "accuracy" not in attacked:  # rows of evaluation JSONs bring theirs (weighted)
+        attacked = attacked.assign(
+            accuracy=[c.mean() for c in attacked.correct],
+            n=[len(c) for c in attacked.correct],
+            n_effective=[
+                cluster_effective_count(c.values, k[c.index].values)
+                for c, k in zip(attacked.correct, attacked.clusters)
+            ],
+        )
     references = attacked[attacked.parent.isin(["base", "oracle"])]
     gate = gate_table(
         references.assign(checkpoint=references.parent, variant=references.setting), min_gap
@@ -317,12 +318,16 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
         & (prompt_attacks.scoring == scoring)
         & (prompt_attacks.variant != primary)
     ]
-    dev = attacks[attacks.split == "dev"].sort_values("accuracy", ascending=False, kind="stable")
+    # Among the variants the gate passes first (it reads the references, not the model).
+    dev = attacks[attacks.split == "dev"].sort_values(
+        ["informative", "accuracy"], ascending=False, kind="stable"
+    )
     best = dev.drop_duplicates(["checkpoint", "benchmark"])[["checkpoint", "benchmark", "variant"]]
     test = attacks[attacks.split == "test"].merge(best, on=["checkpoint", "benchmark", "variant"])
     frames.append(test.assign(family="prompt (best on dev)"))
     relearned = relearning[(relearning.role == "forget") & (relearning.scoring == scoring)]
-    last = relearned[relearned.relearn_steps == relearned.relearn_steps.max()]
+    most = relearned.groupby("relearn_corpus").relearn_steps.transform("max")
+    last = relearned[relearned.relearn_steps == most]
     names = {
         "unrelated": f"relearn, unrelated ({last.relearn_steps.max()} steps)",
         "forget": "relearn, forget slice",

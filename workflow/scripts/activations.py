@@ -41,6 +41,7 @@ with job(snakemake) as current:
         task = next(iter(tasks.load([spec])["tasks"].values()))
         docs = list(task.test_docs())
         options = len(task.doc_to_choice(docs[0]))
+        assert all(len(task.doc_to_choice(doc)) == options for doc in docs), benchmark
         answers = np.array([task.doc_to_target(doc) for doc in docs])
         train = np.array([doc["retrain_split"] == "T" for doc in docs])
         groups = [doc["entity"] for doc in docs]
