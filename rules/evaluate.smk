@@ -103,9 +103,9 @@ if STUDY.quantization:
                 STUDY.quantized("{parent}"), variants=[STUDY.primary_format]
             ),
         log:
-            layout.log("evaluate", "{parent}.quantize"),
+            layout.log("evaluate_quantized", "{parent}"),
         benchmark:
-            layout.cost("evaluate", "{parent}.quantize")
+            layout.cost("evaluate_quantized", "{parent}")
         conda:
             "../envs/unlearning-audit.yaml"
         threads: 1
