@@ -260,6 +260,10 @@ def attack_cell(row) -> str:
     return text + f", R {row.recovery:.2f}{interval}"
 
 
+def section(caption: str, view) -> list[str]:
+    return [caption, "", view.to_markdown(), ""]
+
+
 def white_box_section(references, quantization=None, activations=None):
     """The attacks that read or change the weights, on the forget benchmarks: every
     checkpoint quantized (quantization.csv) and read layer by layer (activations.csv,
@@ -282,28 +286,24 @@ def white_box_section(references, quantization=None, activations=None):
             .weights_changed.map(lambda v: f"{v:.1%}")
             .rename("block weights changed")
         )
-        lines += [
+        lines += section(
             "**Quantization** (weight-only, round-to-nearest in groups; R against the base "
             "model and the oracle quantized alike; the share of the decoder blocks' weights "
             "that differ from the base model's, and that fall in another bucket quantized):",
-            "",
-            view.loc[order(view.index, references)].T.to_markdown(),
-            "",
-        ]
+            view.loc[order(view.index, references)].T,
+        )
     if activations is not None:
         rows = activations[(activations.role == "forget") & activations.selected].assign(
             cell=lambda t: [f"layer {r.layer}: {attack_cell(r)}" for r in t.itertuples()],
             column=lambda t: t.attack.str.replace("_", " ") + ", " + t.benchmark,
         )
         view = rows.pivot(index="checkpoint", columns="column", values="cell")
-        lines += [
+        lines += section(
             "**Activations** on entities V, at the layer chosen on entities T (the logit "
             "lens: each layer decoded as the model decodes its last; a linear probe fitted "
             "on T; all layers in results/tables/activations.csv):",
-            "",
-            view.loc[order(view.index, references)].T.to_markdown(),
-            "",
-        ]
+            view.loc[order(view.index, references)].T,
+        )
     return lines
 
 
