@@ -88,36 +88,40 @@ if STUDY.perplexity:
             "../workflow/scripts/perplexity.py"
 
 
-if STUDY.quantization:
+# The models an attack builds from a checkpoint on loading (quantized, ablated,
+# fine-tuned on a few examples: nothing is written), scored like relearned models: one
+# rule per attack (evaluate_quantization, evaluate_ablation, evaluate_few_example), so
+# changing one attack's settings reruns that attack alone.
+for attack in STUDY.built_attacks:
 
-    # A checkpoint's quantized models, built from it on loading (nothing is written),
-    # scored like relearned models; the base model's folder is read for how many of
-    # the parent's changed weights survive quantization.
-    rule evaluate_quantized:
+    rule:
+        name:
+            f"evaluate_{attack}"
         input:
+            **STUDY.built_inputs(attack),
             checkpoint=layout.checkpoint("{parent}"),
-            reference=layout.checkpoint("base"),
             tasks=STUDY.evaluation_inputs([STUDY.primary_format]),
         output:
             STUDY.evaluations(
-                STUDY.quantized("{parent}"), variants=[STUDY.primary_format]
+                STUDY.built("{parent}", attack), variants=[STUDY.primary_format]
             ),
         log:
-            layout.log("evaluate_quantized", "{parent}"),
+            layout.log(f"evaluate_{attack}", "{parent}"),
         benchmark:
-            layout.cost("evaluate_quantized", "{parent}")
+            layout.cost(f"evaluate_{attack}", "{parent}")
         conda:
             "../envs/unlearning-audit.yaml"
         threads: 1
         resources:
-            **job_resources("evaluate_quantized"),
+            **job_resources(f"evaluate_{attack}"),
         params:
-            plan=lambda wildcards: evaluation_params(
-                STUDY.quantized(wildcards.parent),
+            plan=lambda wildcards, attack=attack: evaluation_params(
+                STUDY.built(wildcards.parent, attack),
                 variants=[STUDY.primary_format],
                 parent=wildcards.parent,
-                quantized=True,
+                attack=attack,
             ),
+            prompt_tasks=plain(STUDY.retrain_tasks) if attack == "ablation" else {},
             batch_size=config["evaluation"]["batch_size"],
             dtype=STUDY.dtype,
             cpu_numerics=CPU_NUMERICS,
@@ -145,7 +149,7 @@ if STUDY.activations:
         resources:
             **job_resources("activations"),
         params:
-            tasks=plain(STUDY.activation_tasks),
+            tasks=plain(STUDY.retrain_tasks),
             activations=plain(STUDY.activations),
             batch_size=config["evaluation"]["batch_size"],
             dtype=STUDY.dtype,

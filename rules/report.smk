@@ -163,27 +163,36 @@ if STUDY.activations:
             "../workflow/scripts/activations_table.py"
 
 
-if STUDY.quantization:
+# One table per attack that builds models: quantization_table, ablation_table,
+# few_example_table.
+for attack in STUDY.built_attacks:
 
-    rule quantization_table:
+    rule:
+        name:
+            f"{attack}_table"
         input:
-            **STUDY.table_inputs["quantization"],
+            **STUDY.table_inputs[attack],
         output:
-            table=STUDY.tables["quantization"],
-            provenance=sidecars([STUDY.tables["quantization"]]),
+            table=STUDY.tables[attack],
+            provenance=sidecars([STUDY.tables[attack]]),
         log:
-            layout.log("quantization_table"),
+            layout.log(f"{attack}_table"),
         benchmark:
-            layout.cost("quantization_table")
+            layout.cost(f"{attack}_table")
         localrule: True
         conda:
             "../envs/unlearning-audit.yaml"
         resources:
-            **job_resources("quantization_table"),
+            **job_resources(f"{attack}_table"),
         params:
+            attack=attack,
             min_gap=config["gate"]["min_gap"],
+            # Ablation's directions are estimated on entities T: it is scored on V.
+            scored_on_v=(
+                plain(STUDY.data.retrain_test_splits) if attack == "ablation" else {}
+            ),
         script:
-            "../workflow/scripts/quantization_table.py"
+            "../workflow/scripts/built_table.py"
 
 
 rule summary_markdown:
@@ -274,7 +283,7 @@ rule plot_attacks:
                 "summary",
                 "prompt_attacks",
                 "relearning",
-                "quantization",
+                *STUDY.built_attacks,
                 "activations",
             )
             if name in STUDY.tables

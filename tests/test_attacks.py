@@ -144,9 +144,8 @@ def test_quantizing_the_base_model_to_8_bits_keeps_its_accuracy(tiny_study):
     assert (base.accuracy - base.unattacked).abs().max() <= 0.1
     assert (base.recovery.dropna() == 1).all()  # the base model under the attack is R = 1
     # Every reference and attacked model, at every bit width.
-    parents = {"base", "oracle", "rmu", "llmu", "gradient_ascent"}
     assert set(zip(table.checkpoint, table.setting)) == {
-        (p, s) for p in parents for s in ("int8", "int4")
+        (p, s) for p in AUDITED for s in ("int8", "int4")
     }
 
 
@@ -159,37 +158,105 @@ def test_a_quantized_model_is_built_from_its_parent_and_records_what_survived(ti
     rmu = changes.loc["rmu"]
     assert (0 < rmu.quantized_weights_changed).all()
     assert (rmu.quantized_weights_changed <= rmu.weights_changed).all()
-    path = tiny_study / layout.evaluation(layout.quantized("rmu", 4), "bio", "cloze")
+    path = tiny_study / layout.evaluation(
+        layout.built("rmu", "quantization", "int4"), "bio", "cloze"
+    )
     result = json.loads(path.read_text())
-    assert result["quantization"]["bits"] == 4 and result["quantization"]["library"] == "torchao"
+    assert result["built"]["bits"] == 4 and result["built"]["library"] == "torchao"
     assert result["checkpoint_path"] == layout.checkpoint("rmu")
-    assert not (tiny_study / layout.checkpoint(layout.quantized("rmu", 4))).exists()
+    assert not (
+        tiny_study / layout.checkpoint(layout.built("rmu", "quantization", "int4"))
+    ).exists()
     record = load_record(path)
-    assert record["rule"] == "evaluate_quantized"
+    assert record["rule"] == "evaluate_quantization"
     inputs = [i["path"] for i in record["inputs"]]
     assert inputs[:2] == [layout.checkpoint("rmu"), layout.BENCHMARK_TABLE]
     assert layout.checkpoint("base") in inputs
 
 
+AUDITED = ("base", "oracle", "rmu", "llmu", "gradient_ascent")
+# One change to each attack that builds models, and the settings it then evaluates:
+# every job of the attack reads the changed settings, so all of them rerun.
+BUILT_CHANGES = {
+    "quantization": (("bits", [8]), ["int8"]),
+    "ablation": (("seed", 1), ["mean_difference", "random", "rmu_steering"]),
+    "few_example": (("steps", 4), ["unrelated-2", "forget-2"]),
+}
+
+
 @pytest.mark.slow
-def test_changing_the_quantization_reruns_only_quantization(tiny_study, tmp_path):
+@pytest.mark.parametrize("attack", BUILT_CHANGES)
+def test_changing_an_attacks_settings_reruns_only_that_attack(tiny_study, tmp_path, attack):
     study = copy_study(tiny_study, tmp_path / "study")
+    (key, value), settings = BUILT_CHANGES[attack]
 
     def edit(config):
-        config["attacks"]["quantization"]["bits"] = [8]
+        config["attacks"][attack][key] = value
 
-    parents = ("base", "oracle", "rmu", "llmu", "gradient_ascent")
     assert outputs_planned(study, edit) == {
         *(
-            layout.evaluation(layout.quantized(p, 8), b, "cloze", s)
-            for p in parents
+            layout.evaluation(layout.built(p, attack, setting), b, "cloze", s)
+            for p in AUDITED
+            for setting in settings
             for b in BENCHMARKS
             for s in layout.SCORINGS
         ),
-        layout.table("quantization"),
+        layout.table(attack),
         layout.SUMMARY_MARKDOWN,
         *ATTACK_FAMILIES,
     }
+
+
+@pytest.mark.slow
+def test_ablating_a_random_direction_changes_nothing_measurable(tiny_study):
+    """Ablation is scored on entities V against each model unattacked on the same items.
+    The check can fail: a projection hooked onto the wrong place, or one that removes
+    more than its direction, moves the models' answers."""
+    table = pd.read_csv(tiny_study / layout.table("ablation"))
+    assert set(zip(table.checkpoint, table.setting)) == {
+        (p, s) for p in AUDITED for s in ("mean_difference", "random", "rmu_steering")
+    }
+    forget = table[table.role == "forget"]
+    assert (forget.scored_items == "V").all() and (
+        table[table.role != "forget"].scored_items == "all"
+    ).all()
+    random = table[(table.setting == "random") & (table.scoring == "loglikelihood")]
+    assert ((random.lift_low <= 0) & (0 <= random.lift_high)).all(), random
+    # The base model's mean difference from itself is zero: nothing is ablated.
+    base = table[(table.checkpoint == "base") & (table.setting == "mean_difference")]
+    assert (base.lift == 0).all() and base.first_changed_block.isna().all()
+    # RMU trains the tiny model's block 0; the oracle differs from the base everywhere.
+    changed = table.drop_duplicates("checkpoint").set_index("checkpoint").first_changed_block
+    assert changed["rmu"] == 0 and changed["oracle"] == 0
+    record = load_record(tiny_study / layout.evaluation("rmu.ablate-random", "bio", "cloze"))
+    assert record["rule"] == "evaluate_ablation"
+
+
+@pytest.mark.slow
+def test_few_example_fine_tuning_fits_its_examples_from_the_parent_afresh(tiny_study):
+    """The check can fail: a run that does not train (or trains on nothing) leaves the
+    loss where it started."""
+    table = pd.read_csv(tiny_study / layout.table("few_example"))
+    runs = table.drop_duplicates(["checkpoint", "setting"])
+    assert set(zip(runs.checkpoint, runs.setting)) == {
+        (p, s) for p in AUDITED for s in ("unrelated-2", "forget-2")
+    }
+    assert (runs.last_loss < runs.first_loss).all(), runs[
+        ["checkpoint", "setting", "first_loss", "last_loss"]
+    ]
+    path = tiny_study / layout.evaluation("rmu.finetune-forget-2", "bio", "cloze")
+    result = json.loads(path.read_text())
+    built = result["built"]
+    assert (built["examples"], built["steps"], len(built["texts"]), len(built["losses"])) == (
+        2,
+        3,
+        2,
+        3,
+    )
+    assert result["checkpoint_path"] == layout.checkpoint("rmu")
+    assert not (tiny_study / layout.checkpoint("rmu.finetune-forget-2")).exists()
+    inputs = [i["path"] for i in load_record(path)["inputs"]]
+    assert any(p.startswith("results/data/forget_slices/") for p in inputs)
 
 
 @pytest.mark.slow

@@ -39,7 +39,10 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
         "unlearning": ["summary", "frontier"],  # frontier.csv is made from summary.csv
         "prompt": ["prompt_attacks"],
         "relearning": ["relearning"],
-        "attack": ["summary", "prompt_attacks", "relearning", "quantization", "activations"],
+        "attack": [
+            *("summary", "prompt_attacks", "relearning"),
+            *("quantization", "ablation", "few_example", "activations"),
+        ],
     }
     assert [c.path for c in nodes[0].children] == [
         f"results/tables/{t}.csv" for t in tables[figure.split("/")[-1].split("_")[0]]

@@ -80,7 +80,7 @@ def test_every_config_and_cell_plans_a_consistent_study(name, cell):
         )
     # Each evaluation JSON is planned once; attacks ask the forget benchmarks only.
     outputs = study.evaluations(dev=True) + study.relearning_evaluations()
-    outputs += study.quantization_evaluations()
+    outputs += tuple(p for attack in study.built_attacks for p in study.built_evaluations(attack))
     assert len(outputs) == len(set(outputs))
     for benchmark in set(study.benchmarks) - set(study.forget_benchmarks):
         assert study.variants_of(benchmark) == study.prompt_formats
@@ -360,19 +360,58 @@ def test_planning_reads_no_result_and_names_files_through_the_layout(tmp_path, m
 def test_quantization_attacks_references_and_attacked_models_from_their_own_folders():
     tiny = plan("tiny.yaml")
     assert tiny.audited == (*tiny.references, *tiny.attacked)
-    assert tiny.quantized("rmu") == ("rmu.quantize-int8", "rmu.quantize-int4")
+    assert tiny.built("rmu", "quantization") == ("rmu.quantize-int8", "rmu.quantize-int4")
     entries = tiny.evaluation_plan(
-        tiny.quantized("rmu"), variants=[tiny.primary_format], parent="rmu", quantized=True
+        tiny.built("rmu", "quantization"),
+        variants=[tiny.primary_format],
+        parent="rmu",
+        attack="quantization",
     )
     assert {e.checkpoint for e in entries} == {layout.checkpoint("rmu")}  # nothing written
-    assert {(e.model, e.quantization["bits"]) for e in entries} == {
-        ("rmu.quantize-int8", 8),
-        ("rmu.quantize-int4", 4),
+    assert {(e.model, e.built["setting"], e.built["bits"]) for e in entries} == {
+        ("rmu.quantize-int8", "int8", 8),
+        ("rmu.quantize-int4", "int4", 4),
     }
-    assert {e.quantization["group_size"] for e in entries} == {32}
+    assert {e.built["group_size"] for e in entries} == {32}
     assert tiny.tables["quantization"] == layout.table("quantization")
     # Every other evaluation is of a model loaded as it is.
-    assert all(e.quantization is None for e in tiny.evaluation_plan(tiny.evaluated))
+    assert all(e.built is None for e in tiny.evaluation_plan(tiny.evaluated))
     # Without the key, no quantization is planned.
     study = edited("tiny.yaml", lambda c: c["attacks"].pop("quantization"))
-    assert study.quantization_evaluations() == () and "quantization" not in study.tables
+    assert study.built_evaluations("quantization") == () and "quantization" not in study.tables
+
+
+def test_ablation_and_few_example_settings_follow_each_parents_seed():
+    tiny = plan("tiny.yaml")
+    assert tiny.built("llmu", "ablation") == tuple(
+        f"llmu.ablate-{d}" for d in ("mean_difference", "random", "rmu_steering")
+    )
+    # RMU's steering directions: the run's own seed (a replica's shifted), else the
+    # first RMU run's.
+    full = plan("full.yaml")  # three seeds
+    steering = {m: full.attack_settings("ablation", m)["rmu_steering"] for m in full.audited}
+    rmu_seed = full.unlearning["rmu"].params["seed"]
+    assert {steering[m]["seed"] for m in ("base", "oracle", "llmu", "rmu")} == {rmu_seed}
+    assert steering["rmu.seed-1"]["seed"] == full.unlearning["rmu.seed-1"].params["seed"]
+    assert steering["rmu.seed-1"]["seed"] != rmu_seed
+    assert {s["corpora"] for s in steering.values()} == {len(full.forget_corpora)}
+    # Few-example fine-tuning: each kind of data and count, its examples drawn by a
+    # seed that shifts with the replica; it reads the relearning attack's data.
+    assert tiny.built("rmu", "few_example") == ("rmu.finetune-unrelated-2", "rmu.finetune-forget-2")
+    assert full.attack_settings("few_example", "rmu.seed-2")["forget-10"]["seed"] == 2
+    assert tiny.built_inputs("few_example") == {
+        kind: tiny.relearning_data(kind) for kind in ("unrelated", "forget")
+    }
+    assert tiny.built_inputs("ablation") == {"reference": [layout.checkpoint("base")]}
+    # Ablation is scored on entities V: its table reads which items those are.
+    assert set(tiny.table_inputs["ablation"]["test_splits"]) == set(
+        tiny.data.retrain_test_splits.values()
+    )
+
+
+def test_ablation_needs_a_provider_that_splits_entities_into_t_and_v():
+    def edit(config):
+        config["attacks"]["ablation"] = {"directions": ["random"], "seed": 0}
+
+    with pytest.raises(ConfigError, match="^attacks.ablation: its directions are estimated"):
+        Study.from_config(study_config("paper.yaml", "zephyr_wmdp", edit=edit), REPO)

@@ -34,7 +34,7 @@ LIGHT_SCRIPTS = [
     "plot_prompt_attacks",
     "plot_relearning",
     "plot_attacks",
-    "quantization_table",
+    "built_table",
     "activations_table",
 ]
 
@@ -172,7 +172,8 @@ def test_every_config_and_cell_plans_with_snakemake_as_its_plan_says_without_tor
         "rewrite": sum(t in plan.rewrites for _, t in rephrasings),
         "perplexity": len(plan.evaluated) if plan.perplexity else 0,
         "perplexity_table": 1 if plan.perplexity else 0,
-        "evaluate_quantized": len(plan.audited) if plan.quantization else 0,
+        **{f"evaluate_{a}": len(plan.audited) for a in plan.built_attacks},
+        **{f"{a}_table": 1 for a in plan.built_attacks},
         "activations": len(plan.audited) if plan.activations else 0,
     }
     assert {rule: jobs.get(rule, 0) for rule in expected} == expected

@@ -156,8 +156,18 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
         *(evaluations(["rmu"], VARIANTS)),
         *(dev_evaluations(["rmu"], VARIANTS)),
         *(evaluations(relearned, ["cloze"])),
-        # The white-box attacks on it: quantized models, activations.
-        *(evaluations([f"rmu.quantize-int{b}" for b in (8, 4)], ["cloze"])),
+        # The attacks that build models from it (quantized, ablated, fine-tuned on a
+        # few examples), and its activations.
+        *(
+            evaluations(
+                [
+                    *(f"rmu.quantize-int{b}" for b in (8, 4)),
+                    *(f"rmu.ablate-{d}" for d in ("mean_difference", "random", "rmu_steering")),
+                    *(f"rmu.finetune-{data}-2" for data in ("unrelated", "forget")),
+                ],
+                ["cloze"],
+            )
+        ),
         "results/evals/rmu/activations.json",
         *(
             f"results/tables/{t}.csv"
@@ -168,6 +178,8 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
                 "frontier",
                 "seeds",
                 "quantization",
+                "ablation",
+                "few_example",
                 "activations",
             )
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import lm_eval
@@ -17,7 +17,6 @@ from lm_eval.tasks import TaskManager
 from lm_eval.utils import handle_non_serializable
 
 from unlearning_audit.models import load_checkpoint
-from unlearning_audit.quantization import quantize
 from unlearning_audit.stats import effective_count
 
 # simple_evaluate collects the environment on every call (torch's collect_env, which
@@ -55,18 +54,28 @@ def load_lm(
     dtype: str = "float32",
     trust_remote_code=False,
     max_length: int | None = None,
-    quantization: Mapping | None = None,
+    build: Callable | None = None,
 ) -> TimedHFLM:
     """lm-eval's wrapper around a checkpoint loaded the project's way (safetensors only;
     a folder of LoRA adapters merged into its parent); ``max_length``: the tokens it
-    reads at once (default: the model's context); ``quantization`` (bits, group_size):
-    its weights quantized on loading (unlearning_audit.quantization)."""
+    reads at once (default: the model's context); ``build`` (model, tokenizer -> model):
+    what an attack makes of it on loading (unlearning_audit.built)."""
     model, tokenizer = load_checkpoint(checkpoint, dtype, trust_remote_code)
-    if quantization:
-        model = quantize(model, quantization["bits"], quantization["group_size"])
+    if build:
+        model = build(model, tokenizer)
     return TimedHFLM(
         pretrained=model.eval(), tokenizer=tokenizer, batch_size=batch_size, max_length=max_length
     )
+
+
+def forget_prompts(specs, tasks: TaskManager, split: str) -> list[str]:
+    """The prompts of the test items of entities ``split`` (T or V) in the task YAMLs
+    ``specs``, as each task writes them."""
+    prompts = []
+    for spec in specs:
+        task = next(iter(tasks.load([spec])["tasks"].values()))
+        prompts += [task.doc_to_text(d) for d in task.test_docs() if d["retrain_split"] == split]
+    return prompts
 
 
 def task_files(path: str) -> list[str]:

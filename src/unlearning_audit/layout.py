@@ -114,7 +114,9 @@ GENERATOR = "generator"
 
 
 RELEARN_MARK = ".relearn-"
-QUANTIZE_MARK = ".quantize-"
+# Models an attack builds from a checkpoint when it evaluates them (no folder of their
+# own): attack (its key under attacks:) -> the mark of their names.
+BUILT_MARKS = {"quantization": ".quantize-", "ablation": ".ablate-", "few_example": ".finetune-"}
 SWEEP_MARK = ".sweep-"
 SEED_MARK = ".seed-"
 
@@ -141,10 +143,11 @@ def relearned(parent: str, corpus: str, steps) -> str:
     return f"{parent}{RELEARN_MARK}{corpus}-{steps}"
 
 
-def quantized(parent: str, bits) -> str:
-    """Name of ``parent`` with its weights quantized to ``bits`` bits (attacks.quantization):
-    a model built at evaluation from its parent, with no folder of its own."""
-    return f"{parent}{QUANTIZE_MARK}int{bits}"
+def built(parent: str, attack: str, setting: str) -> str:
+    """Name of the model ``attack`` builds from ``parent`` under one of its settings
+    (``rmu.quantize-int4``, ``rmu.ablate-mean_difference``, ``rmu.finetune-unrelated-5``):
+    built at evaluation from its parent, with no folder of its own."""
+    return f"{parent}{BUILT_MARKS[attack]}{setting}"
 
 
 def evaluation(

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from unlearning_audit import layout, rephrase
+from unlearning_audit.ablation import RMU_STEERING
 from unlearning_audit.config import RELEASED, ConfigError, unlearning_points
 from unlearning_audit.io import packaged_file
 from unlearning_audit.providers import (
@@ -38,6 +39,14 @@ RELEARNED = "relearned"  # fine-tuned by the relearning attack, or one of its co
 
 # The kinds of relearning run beside the compared tuning's (Study.relearning_corpora).
 RELEARNING_CORPORA = ("unrelated", "forget", "retrain")
+# Attacks whose models are built from a checkpoint when they are evaluated (nothing is
+# written): one evaluation job and one table (results/tables/<attack>.csv) each.
+BUILT_ATTACKS = ("quantization", "ablation", "few_example")
+# Attacks that learn on entities T and are scored on V: why each needs the split.
+SPLIT_BY_ENTITY = {
+    "activations": "the probes train on entities T and score entities V",
+    "ablation": "its directions are estimated on entities T and scored on V",
+}
 TABLE_NAMES = ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds")
 FIGURE_NAMES = ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families")
 REPHRASED = "rephrase_"  # the variant of a rephrasing <name> is rephrase_<name>
@@ -160,8 +169,9 @@ class Evaluation:
     num_fewshot: int
     chat_template: bool
     output: str
-    # Weight-only quantization applied on loading (bits, group_size): a quantized model.
-    quantization: Mapping[str, int] | None = None
+    # How the model is built from its parent on loading (an attack of BUILT_ATTACKS and
+    # its setting's parameters; None: the checkpoint's folder as it is).
+    built: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -258,9 +268,10 @@ class Study:
     relearn_steps: tuple[int, ...]  # the step counts saved (0, the parent, is not)
     # The unrelated-data attack under the other tuning too (compare_tuning): kind -> tuning.
     compared_tuning: Mapping[str, str]
-    # Weight-only quantization of every reference and attacked model (bits, group_size;
-    # None: not run): models built at evaluation from their parents, scored like them.
-    quantization: Mapping[str, Any] | None
+    # Attacks that build models from every reference and attacked model when they are
+    # evaluated, scored like their parents (BUILT_ATTACKS; attack -> its settings; absent:
+    # not run): weight-only quantization, direction ablation, few-example fine-tuning.
+    built_attacks: Mapping[str, Mapping[str, Any]]
     # Logit lens and linear probes of every reference and attacked model, on the forget
     # benchmarks the provider splits into entities T and V (probe settings; None: not run).
     activations: Mapping[str, Any] | None
@@ -313,11 +324,12 @@ class Study:
                 "attacks.activations reads the prompt as the task writes it, not in the "
                 f"model's chat template: the primary format {primary!r} cannot be read so"
             )
-        if "activations" in attacks and not data.retrain_sets:
-            raise ConfigError(
-                "attacks.activations: the probes train on entities T and score entities V; "
-                f"data.source {config['data']['source']!r} splits no benchmark into T and V"
-            )
+        for attack, why in SPLIT_BY_ENTITY.items():
+            if attack in attacks and not data.retrain_sets:
+                raise ConfigError(
+                    f"attacks.{attack}: {why}; data.source {config['data']['source']!r} "
+                    "splits no benchmark into entities T and V"
+                )
         return cls(
             base_model=freeze(base),
             dtype=base.get("dtype", "float32"),
@@ -367,7 +379,7 @@ class Study:
             compared_tuning=MappingProxyType(
                 {layout.compared_tuning(tuning): tuning} if tuning else {}
             ),
-            quantization=freeze(attacks.get("quantization")),
+            built_attacks=freeze({a: attacks[a] for a in BUILT_ATTACKS if a in attacks}),
             activations=freeze(attacks.get("activations")),
             format_variants=MappingProxyType(format_variants),
             variants=MappingProxyType(
@@ -381,7 +393,7 @@ class Study:
                     name: layout.table(name)
                     for name in TABLE_NAMES
                     + (("perplexity",) if perplexity else ())
-                    + (("quantization",) if "quantization" in attacks else ())
+                    + tuple(a for a in BUILT_ATTACKS if a in attacks)
                     + (("activations",) if "activations" in attacks else ())
                 }
             ),
@@ -531,36 +543,80 @@ class Study:
         extra = layout.practice if self.catalog.practice else layout.qa
         return [layout.corpus(c) for c in names] + [extra(c) for c in names]
 
-    # Quantization
+    # Attacks that build models on loading
 
     @property
     def audited(self) -> tuple[str, ...]:
-        """What the white-box attacks (quantization, activations) attack: the references
-        and every attacked unlearned model."""
+        """What the white-box and few-example attacks attack: the references and every
+        attacked unlearned model."""
         return (*self.references, *self.attacked)
 
-    def quantized(self, parent: str) -> tuple[str, ...]:
-        """A checkpoint's quantized models, one per bit width (``parent`` may be a
-        wildcard pattern)."""
-        bits = self.quantization["bits"] if self.quantization else ()
-        return tuple(layout.quantized(parent, b) for b in bits)
+    def attack_settings(self, attack: str, parent: str = "") -> Mapping[str, Mapping]:
+        """One of BUILT_ATTACKS: setting name -> the parameters that build ``parent``'s
+        model under it (recorded in its JSONs). Seeds shift with a seed replica's number.
+        Ablation of RMU's steering directions (where the study runs RMU): the
+        directions of ``parent``'s own seed if it is an RMU run, else of the study's
+        first RMU run (for every other model it is a direction of no special meaning)."""
+        config = self.built_attacks[attack]
+        point = self.unlearning.get(parent)
+        shift = point.replica if point else 0
+        if attack == "quantization":
+            return {
+                f"int{b}": {"bits": b, "group_size": config["group_size"]} for b in config["bits"]
+            }
+        if attack == "ablation":
+            settings = {
+                d: {"direction": d, "seed": config["seed"] + shift} for d in config["directions"]
+            }
+            if "rmu" in self.first_run_of:
+                rmu = point if point and point.method == "rmu" else None
+                rmu = rmu or self.unlearning[self.first_run_of["rmu"]]
+                settings[RMU_STEERING] = {
+                    "direction": RMU_STEERING,
+                    "seed": rmu.params["seed"],
+                    "corpora": len(self.forget_corpora),
+                }
+            return settings
+        return {
+            f"{data}-{n}": {
+                "data": data,
+                "examples": n,
+                "steps": config["steps"],
+                "lr": config["lr"],
+                "max_length": self.relearning["max_length"],
+                "seed": config["seed"] + shift,
+            }
+            for data in config["data"]
+            for n in config["examples"]
+        }
 
-    def quantization_evaluations(self) -> tuple[str, ...]:
-        """Every quantized model's evaluation JSONs (in the primary format)."""
+    def built(self, parent: str, attack: str) -> tuple[str, ...]:
+        """The models ``attack`` builds from ``parent`` (which may be a wildcard pattern)."""
+        return tuple(layout.built(parent, attack, s) for s in self.attack_settings(attack))
+
+    def built_inputs(self, attack: str) -> dict[str, list[str]]:
+        """What building ``attack``'s models reads besides the parent: the base model
+        (quantization: which weights the parent changed; ablation: the activations the
+        directions separate the parent's from), and few-example fine-tuning's texts."""
+        if attack == "few_example":
+            return {data: self.relearning_data(data) for data in self.built_attacks[attack]["data"]}
+        return {"reference": [layout.checkpoint("base")]}
+
+    def built_evaluations(self, attack: str) -> tuple[str, ...]:
+        """Every model ``attack`` builds, its evaluation JSONs (in the primary format)."""
         return tuple(
             path
-            for parent in (self.audited if self.quantization else ())
-            for path in self.evaluations(self.quantized(parent), variants=[self.primary_format])
+            for parent in (self.audited if attack in self.built_attacks else ())
+            for path in self.evaluations(self.built(parent, attack), variants=[self.primary_format])
         )
 
     # Activations
 
     @property
-    def activation_tasks(self) -> Mapping[str, str]:
-        """Forget benchmark -> the task YAML whose test items the activation attacks ask
-        (primary format, log-likelihood: the options after the prompt)."""
-        if not self.activations:
-            return MappingProxyType({})
+    def retrain_tasks(self) -> Mapping[str, str]:
+        """Forget benchmark split into entities T and V -> the task YAML whose test items
+        the activation attacks ask and direction ablation estimates on (entities T):
+        primary format, log-likelihood (the options after the prompt)."""
         return MappingProxyType(
             {
                 benchmark: layout.task_yaml(benchmark, self.primary_format)
@@ -582,21 +638,21 @@ class Study:
         corpus: str | None = None,
         steps: Iterable[int] | None = None,
         dev: bool = False,
-        quantized: bool = False,
+        attack: str | None = None,
     ) -> tuple[Evaluation, ...]:
         """One entry per evaluation JSON of some models (default benchmarks and
         variants: all). ``parent``, ``corpus`` and ``steps`` (one per model): the
         relearning run the models come from. ``dev``: the forget benchmarks' variants
         asked in a template are scored on their dev items too (prompt_attacks.csv's
-        dev rows, which decide no verdict). ``quantized``: the models are ``parent``'s
-        quantized ones (``quantized(parent)``), loaded from its folder."""
+        dev rows, which decide no verdict). ``attack``: the models are the ones it builds
+        from ``parent`` (``built(parent, attack)``), loaded from the parent's folder."""
         steps = list(steps) if steps else None
         settings = (
             [
-                {"bits": b, "group_size": self.quantization["group_size"]}
-                for b in self.quantization["bits"]
+                {"attack": attack, "setting": name, **s}
+                for name, s in self.attack_settings(attack, parent).items()
             ]
-            if quantized
+            if attack
             else None
         )
         plan = []
@@ -611,7 +667,7 @@ class Study:
                     for split in ("test", "dev") if dev_too else ("test",):
                         plan.append(
                             Evaluation(
-                                checkpoint=layout.checkpoint(parent if quantized else model),
+                                checkpoint=layout.checkpoint(parent if attack else model),
                                 model=model,
                                 parent=parent or model,
                                 relearn_corpus=corpus,
@@ -625,7 +681,7 @@ class Study:
                                 chat_template=self.prompt_format(prompt_variant)
                                 == layout.CHAT_FORMAT,
                                 output=layout.evaluation(model, benchmark, variant, scoring, split),
-                                quantization=settings[i] if settings else None,
+                                built=settings[i] if settings else None,
                             )
                         )
         return tuple(plan)
@@ -742,11 +798,13 @@ class Study:
         }
         if self.activations:
             inputs["activations"] = {"evaluations": self.activation_evaluations()}
-        if self.quantization:
-            inputs["quantization"] = {
-                "attacked": self.quantization_evaluations(),
+        for attack in self.built_attacks:
+            inputs[attack] = {
+                "attacked": self.built_evaluations(attack),
                 "unattacked": self.evaluations(self.audited, variants=primary),
             }
+            if attack == "ablation":  # scored on entities V
+                inputs[attack]["test_splits"] = tuple(self.data.retrain_test_splits.values())
         if self.perplexity:
             perplexities = tuple(layout.perplexity(model) for model in self.evaluated)
             inputs["perplexity"] = {"evaluations": perplexities}

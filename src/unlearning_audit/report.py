@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from unlearning_audit.plan import BUILT_ATTACKS
 from unlearning_audit.tables import interval_text
 
 # The tables every summary reads (results/tables/<name>.csv); perplexity.csv too where
@@ -264,34 +265,46 @@ def section(caption: str, view) -> list[str]:
     return [caption, "", view.to_markdown(), ""]
 
 
-def white_box_section(references, quantization=None, activations=None):
-    """The attacks that read or change the weights, on the forget benchmarks: every
-    checkpoint quantized (quantization.csv) and read layer by layer (activations.csv,
-    at the layer chosen on entities T), beside the base model (R = 1) and the oracle."""
+# What each attack that builds models is, for its section of summary.md.
+BUILT_CAPTIONS = {
+    "quantization": "**Quantization** (weight-only, round-to-nearest in groups; R against the "
+    "base model and the oracle quantized alike; the share of the decoder blocks' weights "
+    "that differ from the base model's, and that fall in another bucket quantized):",
+    "ablation": "**Direction ablation** on entities V (projected out of the residual stream "
+    "after every block from the first the model changed: the mean difference from the base "
+    "model on the prompts of entities T, a random direction as control, RMU's steering "
+    "directions; R against the base model and the oracle ablated alike):",
+    "few_example": "**Few-example fine-tuning** (each count of examples from the parent "
+    "afresh, every step on all of them: unrelated text, the attack, and the forget slice, "
+    "its control; R against the base model and the oracle fine-tuned alike):",
+}
+
+
+def white_box_section(references, built=(), activations=None):
+    """The attacks that build models from a checkpoint (``built``: attack -> its table:
+    quantization, direction ablation, few-example fine-tuning) and read it layer by
+    layer (activations.csv, at the layer chosen on entities T), on the forget
+    benchmarks, beside the base model (R = 1) and the oracle."""
     lines = []
-    if quantization is not None:
-        rows = quantization[quantization.role == "forget"].assign(
+    for attack, table in dict(built).items():
+        rows = table[table.role == "forget"].assign(
             cell=lambda t: [attack_cell(r) for r in t.itertuples()],
             column=lambda t: t.setting + " " + t.benchmark + " (" + t.scoring + ")",
         )
         view = rows.pivot(index="checkpoint", columns="column", values="cell")
-        survived = quantization.drop_duplicates(["checkpoint", "setting"]).pivot(
-            index="checkpoint", columns="setting", values="quantized_weights_changed"
-        )
-        view = view.join(
-            survived.map(lambda v: f"{v:.1%}").add_prefix("block weights in another bucket, ")
-        ).join(
-            quantization.drop_duplicates("checkpoint")
-            .set_index("checkpoint")
-            .weights_changed.map(lambda v: f"{v:.1%}")
-            .rename("block weights changed")
-        )
-        lines += section(
-            "**Quantization** (weight-only, round-to-nearest in groups; R against the base "
-            "model and the oracle quantized alike; the share of the decoder blocks' weights "
-            "that differ from the base model's, and that fall in another bucket quantized):",
-            view.loc[order(view.index, references)].T,
-        )
+        if attack == "quantization":
+            survived = table.drop_duplicates(["checkpoint", "setting"]).pivot(
+                index="checkpoint", columns="setting", values="quantized_weights_changed"
+            )
+            view = view.join(
+                survived.map(lambda v: f"{v:.1%}").add_prefix("block weights in another bucket, ")
+            ).join(
+                table.drop_duplicates("checkpoint")
+                .set_index("checkpoint")
+                .weights_changed.map(lambda v: f"{v:.1%}")
+                .rename("block weights changed")
+            )
+        lines += section(BUILT_CAPTIONS[attack], view.loc[order(view.index, references)].T)
     if activations is not None:
         rows = activations[(activations.role == "forget") & activations.selected].assign(
             cell=lambda t: [f"layer {r.layer}: {attack_cell(r)}" for r in t.itertuples()],
@@ -352,7 +365,8 @@ def summary_markdown(
     primary = primary_format
     tables = dict(tables)
     # The white-box attacks' tables, where the study runs them.
-    quantization, activations = tables.pop("quantization", None), tables.pop("activations", None)
+    built = {attack: tables.pop(attack) for attack in BUILT_ATTACKS if attack in tables}
+    activations = tables.pop("activations", None)
     # Test items only; dev rows of prompt attacks are where claims.md chooses attacks.
     attacks = tables["prompt_attacks"]
     tables["prompt_attacks"] = attacks[attacks.split == "test"]
@@ -386,7 +400,7 @@ def summary_markdown(
             "",
             *gate_section(gate),
             *(perplexity_section(perplexity, references) if perplexity is not None else []),
-            *white_box_section(references, quantization, activations),
+            *white_box_section(references, built, activations),
             *(
                 line
                 for scoring in scorings

@@ -206,6 +206,15 @@ ATTACK_COLUMNS = (
 )
 
 
+# What each attack that builds models (plan.BUILT_ATTACKS) adds to its table from the
+# records of building them (unlearning_audit.built).
+BUILT_COLUMNS = {
+    "quantization": ("weights_changed", "quantized_weights_changed"),
+    "ablation": ("first_changed_block",),
+    "few_example": ("first_loss", "last_loss"),
+}
+
+
 def attack_table(attacked, attack: str, min_gap: float):
     """Rows of one attack family (``ATTACK_COLUMNS``). ``attacked``: one row per attacked
     model, benchmark and scoring, with columns ``parent`` (what was attacked),
@@ -222,15 +231,22 @@ def attack_table(attacked, attack: str, min_gap: float):
     from unlearning_audit.gate import gate_table
     from unlearning_audit.stats import paired_difference, recovery
 
-    if "accuracy" not in attacked:  # rows of evaluation JSONs bring theirs (weighted)
-        attacked = attacked.assign(
-            accuracy=[c.mean() for c in attacked.correct],
-            n=[len(c) for c in attacked.correct],
-            n_effective=[
+    # Rows of evaluation JSONs bring their accuracy (weighted); the rest (NaN or no
+    # column: per-item results only, or rescored on some items) count their items.
+    own = pd.DataFrame(
+        {
+            "accuracy": [c.mean() for c in attacked.correct],
+            "n": [len(c) for c in attacked.correct],
+            "n_effective": [
                 cluster_effective_count(c.values, k[c.index].values)
                 for c, k in zip(attacked.correct, attacked.clusters)
             ],
-        )
+        },
+        index=attacked.index,
+    )
+    attacked = attacked.assign(
+        **{k: attacked[k].fillna(own[k]) if k in attacked else own[k] for k in own}
+    ).astype({"n": int})
     references = attacked[attacked.parent.isin(["base", "oracle"])]
     gate = gate_table(
         references.assign(checkpoint=references.parent, variant=references.setting), min_gap
@@ -307,7 +323,8 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
     attack (k-shot or rephrased) of highest accuracy on the dev items; relearning on
     unrelated data and on the forget slice after the most steps; retraining on T,
     scored on V; and ``white_box``: attack tables (``attack_table``; activations with
-    the layer ``selected`` on T), one family per attack and setting."""
+    the layer ``selected`` on T), one family per attack and setting (few-example
+    fine-tuning: the most examples only)."""
     import pandas as pd
 
     keep = list(FAMILY_COLUMNS)
@@ -343,6 +360,9 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
             rows = rows.assign(family=rows.attack.str.replace("_", " ") + " (layer on T)")
         else:
             rows = rows[rows.scoring == scoring]
-            rows = rows.assign(family=rows.attack + " " + rows.setting)
+            if (rows.attack == "few_example").all():  # the most examples (Łucki et al.: 10)
+                examples = rows.setting.str.rsplit("-", n=1).str[1].astype(int)
+                rows = rows[examples == examples.max()]
+            rows = rows.assign(family=rows.attack.str.replace("_", " ") + " " + rows.setting)
         frames.append(rows)
     return pd.concat([f[keep] for f in frames], ignore_index=True)

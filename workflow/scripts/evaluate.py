@@ -1,10 +1,11 @@
-"""Rules evaluate, evaluate_relearning, evaluate_quantized: score models on benchmark
+"""Rules evaluate, evaluate_relearning, evaluate_<attack>: score models on benchmark
 variants with lm-eval.
 
 One process scores a whole plan (one checkpoint's variants of every benchmark, one
-relearning run's checkpoints, or one checkpoint's quantized models), so each model
-loads once. A quantized model is built from its parent's folder on loading; its JSONs
-also say how many of the parent's changed weights survive quantization.
+relearning run's checkpoints, or the models one attack builds from one checkpoint:
+quantized, ablated, fine-tuned on a few examples), so each model loads once. A built
+model is made from its parent's folder on loading (unlearning_audit.built); its JSONs
+also record what building found.
 A variant asked in a template is loaded from its task YAML's path; a
 benchmark's own lm-eval task by its name (from the benchmark table). The JSONs
 are written together at the end, so a killed job leaves none of them (and
@@ -17,13 +18,19 @@ from pathlib import Path
 import yaml
 
 from unlearning_audit import layout
-from unlearning_audit.data import read_benchmark_table
-from unlearning_audit.evaluation import load_lm, score, task_files, task_manager
+from unlearning_audit.built import BUILD_READS, BuildInputs, build
+from unlearning_audit.data import read_benchmark_table, read_texts
+from unlearning_audit.evaluation import (
+    forget_prompts,
+    load_lm,
+    score,
+    task_files,
+    task_manager,
+)
 from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
 from unlearning_audit.models import load_checkpoint
 from unlearning_audit.provenance import EMBED_KEY, json_digest
-from unlearning_audit.quantization import LIBRARY, weights_changed
 
 with job(snakemake) as current:
     benchmarks = read_benchmark_table(layout.BENCHMARK_TABLE)
@@ -40,27 +47,35 @@ with job(snakemake) as current:
         include_defaults=own_tasks,
     )
     dtype = snakemake.params.dtype
+    # What an attack's models are built from besides their parent (rules evaluate_<attack>).
+    read = {key: list(snakemake.input[key]) for key in BUILD_READS if key in snakemake.input.keys()}
+    prompt_tasks = getattr(snakemake.params, "prompt_tasks", {})
+    read["prompt_tasks"] = [f for spec in prompt_tasks.values() for f in task_files(spec)]
+    building = BuildInputs(
+        parent=plan[0]["checkpoint"],
+        load=lambda path: load_checkpoint(path, dtype)[0],
+        reference=read["reference"][0] if "reference" in read else None,
+        prompts=forget_prompts(prompt_tasks.values(), tasks, split="T"),
+        texts={kind: read_texts(read[kind]) for kind in ("unrelated", "forget") if kind in read},
+        batch_size=snakemake.params.batch_size,
+    )
     results = {}
     for _, items in groupby(plan, key=lambda item: item["model"]):
         items = list(items)
-        checkpoint, quantization = items[0]["checkpoint"], items[0]["quantization"]
+        checkpoint, settings = items[0]["checkpoint"], items[0]["built"]
+        found = {}
+
+        def built(model, tokenizer, settings=settings, found=found):
+            model, found["built"] = build(model, tokenizer, settings, building)
+            return model
+
         lm = load_lm(
             checkpoint,
             batch_size=snakemake.params.batch_size,
             dtype=dtype,
-            quantization=quantization,
+            build=built if settings else None,
         )
-        if quantization:
-            quantization = (
-                quantization
-                | {"library": LIBRARY}
-                | weights_changed(
-                    lambda path: load_checkpoint(path, dtype)[0],
-                    checkpoint,
-                    snakemake.input.reference,
-                    **quantization,
-                )
-            )
+        settings = settings and settings | found["built"]
         for item in items:
             benchmark = benchmarks[item["benchmark"]]
             if item["prompt_variant"] == layout.OWN_TASK:
@@ -83,7 +98,7 @@ with job(snakemake) as current:
                 "parent": item["parent"],
                 "relearn_corpus": item["relearn_corpus"],
                 "relearn_steps": item["relearn_steps"],
-                "quantization": quantization,
+                "built": settings,
                 "benchmark": item["benchmark"],
                 "variant": item["variant"],
                 "split": item["split"],
@@ -92,7 +107,7 @@ with job(snakemake) as current:
                 "wall_time_s": current.elapsed(),
             }
             used = [checkpoint, layout.BENCHMARK_TABLE, *used]
-            used += [snakemake.input.reference] if quantization else []
+            used += [path for paths in read.values() for path in paths] if settings else []
             result[EMBED_KEY] = current.record(json_digest(result), inputs=used)
             results[item["output"]] = result
     for path, result in results.items():

@@ -10,11 +10,12 @@ import pandas as pd
 
 from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
+from unlearning_audit.plan import BUILT_ATTACKS
 from unlearning_audit.tables import attack_families
 
 with job(snakemake):
     tables = {name: pd.read_csv(path) for name, path in snakemake.input.items()}
-    white_box = [tables[n] for n in ("quantization", "activations") if n in tables]
+    white_box = [tables[n] for n in (*BUILT_ATTACKS, "activations") if n in tables]
     families = attack_families(
         tables["summary"],
         tables["prompt_attacks"],

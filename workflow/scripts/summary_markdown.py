@@ -5,12 +5,13 @@ import pandas as pd
 
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
+from unlearning_audit.plan import BUILT_ATTACKS
 from unlearning_audit.report import TABLES, summary_markdown
 
 with job(snakemake):
     gate = pd.read_csv(snakemake.input.gate)
     # The white-box attacks' tables where the study runs them.
-    white_box = [name for name in ("quantization", "activations") if name in snakemake.input.keys()]
+    white_box = [name for name in (*BUILT_ATTACKS, "activations") if name in snakemake.input.keys()]
     tables = {name: pd.read_csv(snakemake.input[name]) for name in (*TABLES, *white_box)}
     # Where the study scores perplexity.
     scored = "perplexity" in snakemake.input.keys()

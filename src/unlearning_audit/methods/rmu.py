@@ -29,6 +29,13 @@ def _masked_mse(h: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> to
     return (per_token * mask).sum() / mask.sum()
 
 
+def steering_vectors(hidden: int, seed: int, count: int) -> torch.Tensor:
+    """RMU's random steering directions u (not normed), one per forget corpus in the
+    order RMU reads them, as its seed draws them (direction ablation reproduces them)."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.stack([torch.rand(hidden, generator=generator) for _ in range(count)])
+
+
 def rmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
     layer = params["steering_layer"]
     names = [f"layers.{i}.mlp.down_proj.weight" for i in params["layers"]]
@@ -39,12 +46,11 @@ def rmu(model, tokenizer, data: UnlearningData, params: dict) -> dict:
         trainable[name].requires_grad_(True)
     originals = {name: trainable[name].detach().clone() for name in names}
 
-    generator = torch.Generator().manual_seed(params["seed"])
-    hidden = model.config.hidden_size
-    controls = {}
-    for corpus in data.forget_corpora:
-        u = torch.rand(hidden, generator=generator)
-        controls[corpus] = (params["steering_coef"] * u / u.norm()).to(model.device, model.dtype)
+    draws = steering_vectors(model.config.hidden_size, params["seed"], len(data.forget_corpora))
+    controls = {
+        corpus: (params["steering_coef"] * u / u.norm()).to(model.device, model.dtype)
+        for corpus, u in zip(data.forget_corpora, draws)
+    }
 
     bs, max_len = params["batch_size"], params["max_length"]
     forget_max_len = {c: params.get("forget_max_length", {}).get(c, max_len) for c in controls}

@@ -1,0 +1,111 @@
+"""The models of the attacks that build them from a checkpoint when they are evaluated
+(``plan.BUILT_ATTACKS``): weight-only quantization, direction ablation and few-example
+fine-tuning. Nothing is written: rule evaluate_<attack> loads the parent, builds the
+model from the recorded settings, and scores it; its JSONs record the settings and
+what building found (weights that survived quantization, the directions' norms, the
+fine-tuning losses).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from unlearning_audit import ablation, quantization
+
+# What building may read besides the parent (the evaluation rule's named inputs).
+BUILD_READS = ("reference", "unrelated", "forget")
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """What building reads besides the parent model."""
+
+    parent: str  # the parent's folder
+    load: Callable  # folder -> model
+    reference: str | None = None  # the base model's folder
+    # Ablation: the forget benchmarks' prompts of entities T (where directions are estimated).
+    prompts: list[str] = field(default_factory=list)
+    # Few-example fine-tuning: data kind (unrelated, forget) -> its texts.
+    texts: Mapping[str, list[str]] = field(default_factory=dict)
+    batch_size: int = 32
+
+
+def build(model, tokenizer, settings: Mapping, inputs: BuildInputs):
+    """``model`` (the parent, loaded) built as ``settings`` says (``settings["attack"]``:
+    one of BUILT_ATTACKS); returns it and what building found."""
+    attack = settings["attack"]
+    if attack == "quantization":
+        bits, group_size = settings["bits"], settings["group_size"]
+        found = quantization.weights_changed(
+            inputs.load, inputs.parent, inputs.reference, bits, group_size
+        )
+        return quantization.quantize(model, bits, group_size), {
+            "library": quantization.LIBRARY,
+            **found,
+        }
+    if attack == "ablation":
+        return _ablated(model, tokenizer, settings, inputs)
+    if attack == "few_example":
+        return _fine_tuned(model, tokenizer, settings, inputs)
+    raise ValueError(f"no attack builds models as {attack!r}")
+
+
+def _ablated(model, tokenizer, settings, inputs):
+    from unlearning_audit.methods.rmu import steering_vectors
+
+    reference = inputs.load(inputs.reference)
+    first = ablation.first_changed_block(model, reference)
+    count, hidden = len(model.model.layers), model.config.hidden_size
+    blocks = range(0 if first is None else first, count)
+    direction = settings["direction"]
+    if direction == ablation.MEAN_DIFFERENCE:
+        means = [
+            ablation.mean_residuals(m, tokenizer, inputs.prompts, inputs.batch_size)
+            for m in (model, reference)
+        ]
+        vectors = (means[0] - means[1])[:, None]
+    elif direction == ablation.RANDOM:
+        vectors = ablation.random_directions(count, hidden, settings["seed"])
+    else:
+        steering = steering_vectors(hidden, settings["seed"], settings["corpora"])
+        vectors = steering[None].expand(count, -1, -1)
+    ablation.ablate(model, {b: vectors[b] for b in blocks})
+    return model, {
+        "first_changed_block": first,
+        "blocks": list(blocks),
+        "direction_norms": [round(float(vectors[b].norm()), 6) for b in blocks],
+        "estimated_on": f"{len(inputs.prompts)} prompts of entities T"
+        if direction == ablation.MEAN_DIFFERENCE
+        else None,
+    }
+
+
+def _fine_tuned(model, tokenizer, settings, inputs):
+    import torch
+
+    from unlearning_audit.training import finetune_lm
+
+    examples = random.Random(settings["seed"]).sample(
+        inputs.texts[settings["data"]], settings["examples"]
+    )
+    # Every step reads every example (one batch of them all).
+    cfg = {key: settings[key] for key in ("lr", "max_length", "seed")}
+    cfg |= {"tuning": "full", "batch_size": settings["examples"]}
+    torch.manual_seed(settings["seed"])
+    losses = []
+    finetune_lm(
+        model,
+        tokenizer,
+        examples,
+        cfg,
+        checkpoints=[settings["steps"]],
+        on_checkpoint=lambda _model, _step, steps_losses: losses.extend(steps_losses),
+    )
+    return model.eval(), {
+        "texts": [len(text) for text in examples],  # characters of each example
+        "losses": [round(loss, 6) for loss in losses],
+        "first_loss": losses[0],
+        "last_loss": losses[-1],
+    }
