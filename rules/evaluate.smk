@@ -89,9 +89,10 @@ if STUDY.perplexity:
 
 
 # The models an attack builds from a checkpoint on loading (quantized, ablated,
-# fine-tuned on a few examples: nothing is written), scored like relearned models: one
-# rule per attack (evaluate_quantization, evaluate_ablation, evaluate_few_example), so
-# changing one attack's settings reruns that attack alone.
+# fine-tuned on a few examples, soft-prompted: nothing is written), scored like
+# relearned models: one rule per attack (evaluate_quantization, evaluate_ablation,
+# evaluate_few_example, evaluate_soft_prompt), so changing one attack's settings reruns
+# that attack alone.
 for attack in STUDY.built_attacks:
 
     rule:
@@ -121,7 +122,7 @@ for attack in STUDY.built_attacks:
                 parent=wildcards.parent,
                 attack=attack,
             ),
-            prompt_tasks=plain(STUDY.retrain_tasks) if attack == "ablation" else {},
+            prompt_tasks=plain(STUDY.fitted_on(attack)),
             batch_size=config["evaluation"]["batch_size"],
             dtype=STUDY.dtype,
             cpu_numerics=CPU_NUMERICS,

@@ -164,7 +164,7 @@ if STUDY.activations:
 
 
 # One table per attack that builds models: quantization_table, ablation_table,
-# few_example_table.
+# few_example_table, soft_prompt_table.
 for attack in STUDY.built_attacks:
 
     rule:
@@ -187,9 +187,11 @@ for attack in STUDY.built_attacks:
         params:
             attack=attack,
             min_gap=config["gate"]["min_gap"],
-            # Ablation's directions are estimated on entities T: it is scored on V.
+            # Attacks fitted on entities T are scored on V.
             scored_on_v=(
-                plain(STUDY.data.retrain_test_splits) if attack == "ablation" else {}
+                plain(STUDY.data.retrain_test_splits)
+                if STUDY.fitted_on(attack)
+                else {}
             ),
         script:
             "../workflow/scripts/built_table.py"

@@ -181,6 +181,7 @@ BUILT_CHANGES = {
     "quantization": (("bits", [8]), ["int8"]),
     "ablation": (("seed", 1), ["mean_difference", "random", "rmu_steering"]),
     "few_example": (("steps", 4), ["unrelated-2", "forget-2"]),
+    "soft_prompt": (("lr", 0.02), ["4-tokens"]),
 }
 
 
@@ -257,6 +258,23 @@ def test_few_example_fine_tuning_fits_its_examples_from_the_parent_afresh(tiny_s
     assert not (tiny_study / layout.checkpoint("rmu.finetune-forget-2")).exists()
     inputs = [i["path"] for i in load_record(path)["inputs"]]
     assert any(p.startswith("results/data/forget_slices/") for p in inputs)
+
+
+@pytest.mark.slow
+def test_a_soft_prompt_is_fitted_on_entities_t_and_scored_on_v(tiny_study):
+    """The check can fail: a prompt that gets no gradient leaves the loss where it began."""
+    table = pd.read_csv(tiny_study / layout.table("soft_prompt"))
+    runs = table.drop_duplicates("checkpoint").set_index("checkpoint")
+    assert set(runs.index) == set(AUDITED)
+    assert (runs.last_loss < runs.first_loss).all(), runs[["first_loss", "last_loss"]]
+    assert set(table[table.role == "forget"].scored_items) == {"V"}
+    path = tiny_study / layout.evaluation("oracle.soft_prompt-4-tokens", "cyber", "cloze")
+    result = json.loads(path.read_text())
+    # Fitted on the items of entities T of both forget benchmarks (18 each in the tiny
+    # world: half its test items), with the oracle's own weights frozen.
+    assert result["built"]["items"] == 2 * 18 and len(result["built"]["losses"]) == 20
+    assert result["checkpoint_path"] == layout.checkpoint("oracle")
+    assert load_record(path)["rule"] == "evaluate_soft_prompt"
 
 
 @pytest.mark.slow

@@ -41,7 +41,7 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
         "relearning": ["relearning"],
         "attack": [
             *("summary", "prompt_attacks", "relearning"),
-            *("quantization", "ablation", "few_example", "activations"),
+            *("quantization", "ablation", "few_example", "soft_prompt", "activations"),
         ],
     }
     assert [c.path for c in nodes[0].children] == [

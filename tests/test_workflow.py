@@ -164,6 +164,7 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
                     *(f"rmu.quantize-int{b}" for b in (8, 4)),
                     *(f"rmu.ablate-{d}" for d in ("mean_difference", "random", "rmu_steering")),
                     *(f"rmu.finetune-{data}-2" for data in ("unrelated", "forget")),
+                    "rmu.soft_prompt-4-tokens",
                 ],
                 ["cloze"],
             )
@@ -180,6 +181,7 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
                 "quantization",
                 "ablation",
                 "few_example",
+                "soft_prompt",
                 "activations",
             )
         ),

@@ -1,9 +1,9 @@
 """The models of the attacks that build them from a checkpoint when they are evaluated
-(``plan.BUILT_ATTACKS``): weight-only quantization, direction ablation and few-example
-fine-tuning. Nothing is written: rule evaluate_<attack> loads the parent, builds the
-model from the recorded settings, and scores it; its JSONs record the settings and
-what building found (weights that survived quantization, the directions' norms, the
-fine-tuning losses).
+(``plan.BUILT_ATTACKS``): weight-only quantization, direction ablation, few-example
+fine-tuning and soft prompts. Nothing is written: rule evaluate_<attack> loads the
+parent, builds the model from the recorded settings, and scores it; its JSONs record
+the settings and what building found (weights that survived quantization, the
+directions' norms, the fine-tuning and soft-prompt losses).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from unlearning_audit import ablation, quantization
+from unlearning_audit.activations import option_sequences
 
 # What building may read besides the parent (the evaluation rule's named inputs).
 BUILD_READS = ("reference", "unrelated", "forget")
@@ -25,8 +26,9 @@ class BuildInputs:
     parent: str  # the parent's folder
     load: Callable  # folder -> model
     reference: str | None = None  # the base model's folder
-    # Ablation: the forget benchmarks' prompts of entities T (where directions are estimated).
-    prompts: list[str] = field(default_factory=list)
+    # The forget benchmarks' items of entities T, (lm-eval task, docs) pairs: where
+    # ablation estimates its directions and soft prompts are fitted.
+    items: list[tuple] = field(default_factory=list)
     # Few-example fine-tuning: data kind (unrelated, forget) -> its texts.
     texts: Mapping[str, list[str]] = field(default_factory=dict)
     batch_size: int = 32
@@ -49,6 +51,8 @@ def build(model, tokenizer, settings: Mapping, inputs: BuildInputs):
         return _ablated(model, tokenizer, settings, inputs)
     if attack == "few_example":
         return _fine_tuned(model, tokenizer, settings, inputs)
+    if attack == "soft_prompt":
+        return _soft_prompted(model, tokenizer, settings, inputs)
     raise ValueError(f"no attack builds models as {attack!r}")
 
 
@@ -60,9 +64,10 @@ def _ablated(model, tokenizer, settings, inputs):
     count, hidden = len(model.model.layers), model.config.hidden_size
     blocks = range(0 if first is None else first, count)
     direction = settings["direction"]
+    prompts = [task.doc_to_text(doc) for task, docs in inputs.items for doc in docs]
     if direction == ablation.MEAN_DIFFERENCE:
         means = [
-            ablation.mean_residuals(m, tokenizer, inputs.prompts, inputs.batch_size)
+            ablation.mean_residuals(m, tokenizer, prompts, inputs.batch_size)
             for m in (model, reference)
         ]
         vectors = (means[0] - means[1])[:, None]
@@ -76,7 +81,7 @@ def _ablated(model, tokenizer, settings, inputs):
         "first_changed_block": first,
         "blocks": list(blocks),
         "direction_norms": [round(float(vectors[b].norm()), 6) for b in blocks],
-        "estimated_on": f"{len(inputs.prompts)} prompts of entities T"
+        "estimated_on": f"{len(prompts)} prompts of entities T"
         if direction == ablation.MEAN_DIFFERENCE
         else None,
     }
@@ -105,6 +110,27 @@ def _fine_tuned(model, tokenizer, settings, inputs):
     )
     return model.eval(), {
         "texts": [len(text) for text in examples],  # characters of each example
+        "losses": [round(loss, 6) for loss in losses],
+        "first_loss": losses[0],
+        "last_loss": losses[-1],
+    }
+
+
+def _soft_prompted(model, tokenizer, settings, inputs):
+    from unlearning_audit.soft_prompt import train_soft_prompt
+
+    # Each item's prompt and correct answer, tokenized as lm-eval scores them.
+    answers = []
+    for task, docs in inputs.items:
+        sequences, _ = option_sequences(task, docs, tokenizer)
+        start = 0
+        for doc in docs:
+            answers.append(sequences[start + task.doc_to_target(doc)])
+            start += len(task.doc_to_choice(doc))
+    params = {key: settings[key] for key in ("tokens", "steps", "lr", "seed")}
+    wrapped, losses = train_soft_prompt(model, answers, tokenizer.pad_token_id, **params)
+    return wrapped, {
+        "items": len(answers),
         "losses": [round(loss, 6) for loss in losses],
         "first_loss": losses[0],
         "last_loss": losses[-1],

@@ -68,14 +68,14 @@ def load_lm(
     )
 
 
-def forget_prompts(specs, tasks: TaskManager, split: str) -> list[str]:
-    """The prompts of the test items of entities ``split`` (T or V) in the task YAMLs
-    ``specs``, as each task writes them."""
-    prompts = []
+def items_of_entities(specs, tasks: TaskManager, split: str) -> list[tuple]:
+    """Each task YAML of ``specs`` loaded, with its test items of entities ``split``
+    (T or V): (task, docs) pairs."""
+    loaded = []
     for spec in specs:
         task = next(iter(tasks.load([spec])["tasks"].values()))
-        prompts += [task.doc_to_text(d) for d in task.test_docs() if d["retrain_split"] == split]
-    return prompts
+        loaded.append((task, [d for d in task.test_docs() if d["retrain_split"] == split]))
+    return loaded
 
 
 def task_files(path: str) -> list[str]:

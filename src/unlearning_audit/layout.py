@@ -116,7 +116,12 @@ GENERATOR = "generator"
 RELEARN_MARK = ".relearn-"
 # Models an attack builds from a checkpoint when it evaluates them (no folder of their
 # own): attack (its key under attacks:) -> the mark of their names.
-BUILT_MARKS = {"quantization": ".quantize-", "ablation": ".ablate-", "few_example": ".finetune-"}
+BUILT_MARKS = {
+    "quantization": ".quantize-",
+    "ablation": ".ablate-",
+    "few_example": ".finetune-",
+    "soft_prompt": ".soft_prompt-",
+}
 SWEEP_MARK = ".sweep-"
 SEED_MARK = ".seed-"
 
@@ -145,7 +150,8 @@ def relearned(parent: str, corpus: str, steps) -> str:
 
 def built(parent: str, attack: str, setting: str) -> str:
     """Name of the model ``attack`` builds from ``parent`` under one of its settings
-    (``rmu.quantize-int4``, ``rmu.ablate-mean_difference``, ``rmu.finetune-unrelated-5``):
+    (``rmu.quantize-int4``, ``rmu.ablate-random``, ``rmu.finetune-unrelated-5``,
+    ``rmu.soft_prompt-4-tokens``):
     built at evaluation from its parent, with no folder of its own."""
     return f"{parent}{BUILT_MARKS[attack]}{setting}"
 

@@ -41,12 +41,16 @@ RELEARNED = "relearned"  # fine-tuned by the relearning attack, or one of its co
 RELEARNING_CORPORA = ("unrelated", "forget", "retrain")
 # Attacks whose models are built from a checkpoint when they are evaluated (nothing is
 # written): one evaluation job and one table (results/tables/<attack>.csv) each.
-BUILT_ATTACKS = ("quantization", "ablation", "few_example")
+BUILT_ATTACKS = ("quantization", "ablation", "few_example", "soft_prompt")
 # Attacks that learn on entities T and are scored on V: why each needs the split.
 SPLIT_BY_ENTITY = {
     "activations": "the probes train on entities T and score entities V",
     "ablation": "its directions are estimated on entities T and scored on V",
+    "soft_prompt": "soft prompts are fitted on entities T and scored on V",
 }
+# The attacks that build models from the forget benchmarks' items of entities T: their
+# tables score entities V only.
+FITTED_ON_T = ("ablation", "soft_prompt")
 TABLE_NAMES = ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds")
 FIGURE_NAMES = ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families")
 REPHRASED = "rephrase_"  # the variant of a rephrasing <name> is rephrase_<name>
@@ -577,6 +581,12 @@ class Study:
                     "corpora": len(self.forget_corpora),
                 }
             return settings
+        if attack == "soft_prompt":
+            return {
+                f"{t}-tokens": {key: config[key] for key in ("steps", "lr")}
+                | {"tokens": t, "seed": config["seed"] + shift}
+                for t in config["tokens"]
+            }
         return {
             f"{data}-{n}": {
                 "data": data,
@@ -600,7 +610,14 @@ class Study:
         directions separate the parent's from), and few-example fine-tuning's texts."""
         if attack == "few_example":
             return {data: self.relearning_data(data) for data in self.built_attacks[attack]["data"]}
+        if attack == "soft_prompt":
+            return {}
         return {"reference": [layout.checkpoint("base")]}
+
+    def fitted_on(self, attack: str) -> Mapping[str, str]:
+        """The task YAMLs (forget benchmark -> YAML) whose items of entities T an attack
+        that builds models reads (FITTED_ON_T), else none."""
+        return self.retrain_tasks if attack in FITTED_ON_T else MappingProxyType({})
 
     def built_evaluations(self, attack: str) -> tuple[str, ...]:
         """Every model ``attack`` builds, its evaluation JSONs (in the primary format)."""
@@ -803,7 +820,7 @@ class Study:
                 "attacked": self.built_evaluations(attack),
                 "unattacked": self.evaluations(self.audited, variants=primary),
             }
-            if attack == "ablation":  # scored on entities V
+            if attack in FITTED_ON_T:  # scored on entities V
                 inputs[attack]["test_splits"] = tuple(self.data.retrain_test_splits.values())
         if self.perplexity:
             perplexities = tuple(layout.perplexity(model) for model in self.evaluated)

@@ -277,6 +277,9 @@ BUILT_CAPTIONS = {
     "few_example": "**Few-example fine-tuning** (each count of examples from the parent "
     "afresh, every step on all of them: unrelated text, the attack, and the forget slice, "
     "its control; R against the base model and the oracle fine-tuned alike):",
+    "soft_prompt": "**Soft prompt** on entities V (trainable embeddings before every prompt, "
+    "fitted with the model frozen to the answers of entities T; R against the base model "
+    "and the oracle prompted alike: the oracle's row is the attack's false positive):",
 }
 
 

@@ -212,6 +212,7 @@ BUILT_COLUMNS = {
     "quantization": ("weights_changed", "quantized_weights_changed"),
     "ablation": ("first_changed_block",),
     "few_example": ("first_loss", "last_loss"),
+    "soft_prompt": ("first_loss", "last_loss"),
 }
 
 

@@ -1,10 +1,10 @@
-"""Rules <attack>_table (quantization, ablation, few_example): every model the attack
+"""Rules <attack>_table (quantization, ablation, few_example, soft_prompt): every model the attack
 built against its parent, the base model under the same attack and setting (R = 1)
 and the oracle under it (R = 0), under the gate of that setting
 (unlearning_audit.tables.attack_table); with what building found (BUILT_COLUMNS: the
 weights that survived quantization, the first block ablated, the fine-tuning loss).
-Ablation estimates its directions on entities T: its forget rows score entities V only
-(``scored_items``), as retraining on T is scored."""
+Ablation and soft prompts learn from the items of entities T: their forget rows score
+entities V only (``scored_items``), as retraining on T is scored."""
 
 import json
 import math

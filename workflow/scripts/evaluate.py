@@ -21,7 +21,7 @@ from unlearning_audit import layout
 from unlearning_audit.built import BUILD_READS, BuildInputs, build
 from unlearning_audit.data import read_benchmark_table, read_texts
 from unlearning_audit.evaluation import (
-    forget_prompts,
+    items_of_entities,
     load_lm,
     score,
     task_files,
@@ -49,13 +49,15 @@ with job(snakemake) as current:
     dtype = snakemake.params.dtype
     # What an attack's models are built from besides their parent (rules evaluate_<attack>).
     read = {key: list(snakemake.input[key]) for key in BUILD_READS if key in snakemake.input.keys()}
+    # The forget benchmarks' items of entities T, where ablation estimates its directions
+    # and soft prompts are fitted.
     prompt_tasks = getattr(snakemake.params, "prompt_tasks", {})
     read["prompt_tasks"] = [f for spec in prompt_tasks.values() for f in task_files(spec)]
     building = BuildInputs(
         parent=plan[0]["checkpoint"],
         load=lambda path: load_checkpoint(path, dtype)[0],
         reference=read["reference"][0] if "reference" in read else None,
-        prompts=forget_prompts(prompt_tasks.values(), tasks, split="T"),
+        items=items_of_entities(prompt_tasks.values(), tasks, split="T"),
         texts={kind: read_texts(read[kind]) for kind in ("unrelated", "forget") if kind in read},
         batch_size=snakemake.params.batch_size,
     )
