@@ -23,7 +23,8 @@ def test_generate_writes_what_the_forward_pass_scores_on_a_left_padded_batch(
     tiny_model, tiny_tokenizer
 ):
     """lm-eval scores log-likelihoods with forward and answers with generate, on a
-    left-padded batch without a mask: both must see the prompt the same way."""
+    left-padded batch with its mask (or, without one, padding where the pad token
+    stands): both must see the prompt the same way."""
     wrapped = SoftPrompted(tiny_model, initial_prompt(tiny_model, 3, seed=0)).eval()
     pad = tiny_tokenizer.pad_token_id
     prompts = [
@@ -31,12 +32,16 @@ def test_generate_writes_what_the_forward_pass_scores_on_a_left_padded_batch(
     ]
     width = max(map(len, prompts))
     batch = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])
-    with torch.no_grad():
-        written = wrapped.generate(batch, max_length=width + 5, pad_token_id=pad, do_sample=False)
-    assert written.shape == (2, width + 5)
-    assert torch.equal(written[:, :width], batch)  # the prompt tokens, then what it wrote
-    for row, prompt in enumerate(prompts):
-        assert written[row, width:].tolist() == greedy(wrapped, prompt, 5)[len(prompt) :]
+    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+    for masks in ({"attention_mask": mask}, {}):
+        with torch.no_grad():
+            written = wrapped.generate(
+                batch, max_length=width + 5, pad_token_id=pad, do_sample=False, **masks
+            )
+        assert written.shape == (2, width + 5)
+        assert torch.equal(written[:, :width], batch)  # the prompt tokens, then what it wrote
+        for row, prompt in enumerate(prompts):
+            assert written[row, width:].tolist() == greedy(wrapped, prompt, 5)[len(prompt) :]
 
 
 def test_fitting_lowers_the_answers_loss_and_changes_only_the_prompt(tiny_model, tiny_tokenizer):

@@ -34,6 +34,21 @@ class BuildInputs:
     batch_size: int = 32
 
 
+def reads(settings: Mapping) -> tuple[str, ...]:
+    """What building one model reads besides the parent (BUILD_READS, and
+    ``prompt_tasks``: the task files of the items of entities T): what its records
+    name."""
+    attack = settings["attack"]
+    if attack == "quantization":
+        return ("reference",)
+    if attack == "ablation":
+        fitted = settings["direction"] == ablation.MEAN_DIFFERENCE
+        return ("reference", "prompt_tasks") if fitted else ("reference",)
+    if attack == "few_example":
+        return (settings["data"],)
+    return ("prompt_tasks",)
+
+
 def build(model, tokenizer, settings: Mapping, inputs: BuildInputs):
     """``model`` (the parent, loaded) built as ``settings`` says (``settings["attack"]``:
     one of BUILT_ATTACKS); returns it and what building found."""

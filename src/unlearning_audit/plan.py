@@ -274,7 +274,8 @@ class Study:
     compared_tuning: Mapping[str, str]
     # Attacks that build models from every reference and attacked model when they are
     # evaluated, scored like their parents (BUILT_ATTACKS; attack -> its settings; absent:
-    # not run): weight-only quantization, direction ablation, few-example fine-tuning.
+    # not run): weight-only quantization, direction ablation, few-example fine-tuning,
+    # soft prompts.
     built_attacks: Mapping[str, Mapping[str, Any]]
     # Logit lens and linear probes of every reference and attacked model, on the forget
     # benchmarks the provider splits into entities T and V (probe settings; None: not run).
@@ -323,11 +324,12 @@ class Study:
         tuning = relearning.get("compare_tuning")
         format_variants = {f: Variant(f, 0) for f in prompt_formats}
         perplexity = evaluation.get("perplexity")
-        if "activations" in attacks and primary == layout.CHAT_FORMAT:
-            raise ConfigError(
-                "attacks.activations reads the prompt as the task writes it, not in the "
-                f"model's chat template: the primary format {primary!r} cannot be read so"
-            )
+        for attack in SPLIT_BY_ENTITY:
+            if attack in attacks and primary == layout.CHAT_FORMAT:
+                raise ConfigError(
+                    f"attacks.{attack} reads the prompt as the task writes it, not in the "
+                    f"model's chat template: the primary format {primary!r} cannot be read so"
+                )
         for attack, why in SPLIT_BY_ENTITY.items():
             if attack in attacks and not data.retrain_sets:
                 raise ConfigError(

@@ -285,7 +285,7 @@ BUILT_CAPTIONS = {
 
 def white_box_section(references, built=(), activations=None):
     """The attacks that build models from a checkpoint (``built``: attack -> its table:
-    quantization, direction ablation, few-example fine-tuning) and read it layer by
+    quantization, direction ablation, few-example fine-tuning, soft prompts) and read it layer by
     layer (activations.csv, at the layer chosen on entities T), on the forget
     benchmarks, beside the base model (R = 1) and the oracle."""
     lines = []

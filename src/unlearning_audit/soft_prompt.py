@@ -50,7 +50,8 @@ class SoftPrompted(torch.nn.Module):
         return output
 
     def generate(self, input_ids, max_length, pad_token_id, stopping_criteria=(), **kwargs):
-        # lm-eval left-pads a batch and passes no mask: padding is its pad tokens.
+        # lm-eval passes the mask of its left-padded batch; without one, padding is
+        # where the pad token stands (as transformers' generate assumes).
         mask = kwargs.pop("attention_mask", None)
         if mask is None:
             mask = (input_ids != pad_token_id).long()

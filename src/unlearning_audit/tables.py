@@ -356,14 +356,20 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
         frames.append(rows.assign(checkpoint=rows.rel_parent, family=family))
     for table in white_box:
         rows = table[table.role == "forget"]
-        if "selected" in rows:
+        if "selected" in rows:  # activations: scored on V
             rows = rows[rows.selected]
-            rows = rows.assign(family=rows.attack.str.replace("_", " ") + " (layer on T)")
+            rows = rows.assign(family=rows.attack.str.replace("_", " ") + " (layer on T, V scored)")
         else:
             rows = rows[rows.scoring == scoring]
             if (rows.attack == "few_example").all():  # the most examples (Łucki et al.: 10)
                 examples = rows.setting.str.rsplit("-", n=1).str[1].astype(int)
                 rows = rows[examples == examples.max()]
-            rows = rows.assign(family=rows.attack.str.replace("_", " ") + " " + rows.setting)
+            on_v = rows.get("scored_items", "all") == "V"
+            rows = rows.assign(
+                family=rows.attack.str.replace("_", " ")
+                + " "
+                + rows.setting
+                + pd.Series(on_v, index=rows.index).map({True: ", V scored", False: ""})
+            )
         frames.append(rows)
     return pd.concat([f[keep] for f in frames], ignore_index=True)

@@ -3,9 +3,9 @@ variants with lm-eval.
 
 One process scores a whole plan (one checkpoint's variants of every benchmark, one
 relearning run's checkpoints, or the models one attack builds from one checkpoint:
-quantized, ablated, fine-tuned on a few examples), so each model loads once. A built
-model is made from its parent's folder on loading (unlearning_audit.built); its JSONs
-also record what building found.
+quantized, ablated, fine-tuned on a few examples, soft-prompted), so each model loads
+once. A built model is made from its parent's folder on loading
+(unlearning_audit.built); its JSONs also record what building found.
 A variant asked in a template is loaded from its task YAML's path; a
 benchmark's own lm-eval task by its name (from the benchmark table). The JSONs
 are written together at the end, so a killed job leaves none of them (and
@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from unlearning_audit import layout
-from unlearning_audit.built import BUILD_READS, BuildInputs, build
+from unlearning_audit.built import BUILD_READS, BuildInputs, build, reads
 from unlearning_audit.data import read_benchmark_table, read_texts
 from unlearning_audit.evaluation import (
     items_of_entities,
@@ -109,7 +109,7 @@ with job(snakemake) as current:
                 "wall_time_s": current.elapsed(),
             }
             used = [checkpoint, layout.BENCHMARK_TABLE, *used]
-            used += [path for paths in read.values() for path in paths] if settings else []
+            used += [path for kind in reads(settings) for path in read[kind]] if settings else []
             result[EMBED_KEY] = current.record(json_digest(result), inputs=used)
             results[item["output"]] = result
     for path, result in results.items():
