@@ -52,7 +52,7 @@ def test_fitting_lowers_the_answers_loss_and_changes_only_the_prompt(tiny_model,
         whole = tiny_tokenizer(prompt + answer).input_ids
         sequences.append((whole, len(whole) - len(tiny_tokenizer(prompt).input_ids)))
     wrapped, losses = train_soft_prompt(
-        tiny_model, sequences, tiny_tokenizer.pad_token_id, tokens=2, steps=50, lr=0.5, seed=0
+        tiny_model, tiny_tokenizer, sequences, tokens=2, steps=50, lr=0.5, seed=0
     )
     # An untrained model follows a prompt of 2 vectors only a little: 6.07 -> 5.86 here.
     assert losses[-1] < losses[0] - 0.1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from unlearning_audit import ablation, quantization
 from unlearning_audit.activations import option_sequences
@@ -32,6 +33,12 @@ class BuildInputs:
     # Few-example fine-tuning: data kind (unrelated, forget) -> its texts.
     texts: Mapping[str, list[str]] = field(default_factory=dict)
     batch_size: int = 32
+
+    @cached_property
+    def reference_model(self):
+        """The base model, loaded once a job: ablation reads it for every direction and
+        never changes it (quantization changes what it loads, so loads its own)."""
+        return self.load(self.reference)
 
 
 def reads(settings: Mapping) -> tuple[str, ...]:
@@ -74,7 +81,7 @@ def build(model, tokenizer, settings: Mapping, inputs: BuildInputs):
 def _ablated(model, tokenizer, settings, inputs):
     from unlearning_audit.methods.rmu import steering_vectors
 
-    reference = inputs.load(inputs.reference)
+    reference = inputs.reference_model
     first = ablation.first_changed_block(model, reference)
     count, hidden = len(model.model.layers), model.config.hidden_size
     blocks = range(0 if first is None else first, count)
@@ -143,7 +150,7 @@ def _soft_prompted(model, tokenizer, settings, inputs):
             answers.append(sequences[start + task.doc_to_target(doc)])
             start += len(task.doc_to_choice(doc))
     params = {key: settings[key] for key in ("tokens", "steps", "lr", "seed")}
-    wrapped, losses = train_soft_prompt(model, answers, tokenizer.pad_token_id, **params)
+    wrapped, losses = train_soft_prompt(model, tokenizer, answers, **params)
     return wrapped, {
         "items": len(answers),
         "losses": [round(loss, 6) for loss in losses],

@@ -18,6 +18,8 @@ import copy
 
 import torch
 
+from unlearning_audit.models import padded_batch
+
 
 class SoftPrompted(torch.nn.Module):
     """``model`` with ``prompt`` (tokens x hidden) before every input."""
@@ -83,7 +85,7 @@ def initial_prompt(model, tokens: int, seed: int) -> torch.Tensor:
     return embeddings[ids].clone()
 
 
-def train_soft_prompt(model, sequences, pad_id: int, tokens: int, steps: int, lr: float, seed: int):
+def train_soft_prompt(model, tokenizer, sequences, tokens: int, steps: int, lr: float, seed: int):
     """A soft prompt of ``tokens`` vectors fitted to ``sequences`` (token ids of prompt
     and answer, and how many of them are the answer's) by Adam on the answers' mean
     negative log-likelihood, every step on all of them, the model frozen. Returns the
@@ -91,15 +93,11 @@ def train_soft_prompt(model, sequences, pad_id: int, tokens: int, steps: int, lr
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     wrapped = SoftPrompted(model, initial_prompt(model, tokens, seed))
-    length = max(len(ids) for ids, _ in sequences)
-    ids = torch.full((len(sequences), length), pad_id, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    labels = torch.full_like(ids, -100)
-    for row, (tokens_, answer) in enumerate(sequences):
-        ids[row, : len(tokens_)] = torch.tensor(tokens_)
-        mask[row, : len(tokens_)] = 1
-        labels[row, len(tokens_) - answer : len(tokens_)] = torch.tensor(tokens_[-answer:])
-    ids, mask, labels = (t.to(model.device) for t in (ids, mask, labels))
+    rows = [(ids, [-100] * (len(ids) - answer) + ids[-answer:]) for ids, answer in sequences]
+    batch = padded_batch(tokenizer, rows)
+    ids, mask, labels = (
+        batch[k].to(model.device) for k in ("input_ids", "attention_mask", "labels")
+    )
     optimizer = torch.optim.Adam([wrapped.prompt], lr=lr)
     losses = []
     for _ in range(steps):
