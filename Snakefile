@@ -73,6 +73,8 @@ localrules:
     seeds_table,
     summary_markdown,
     claims_markdown,
+    audit_table,
+    plot_audit_card,
     plot_tradeoff,
     plot_prompt_attacks,
     plot_relearning,
@@ -92,6 +94,7 @@ rule all:
         STUDY.tables.values(),
         layout.SUMMARY_MARKDOWN,
         layout.CLAIMS_MARKDOWN,
+        layout.AUDIT_MARKDOWN,
         STUDY.figures.values(),
         # Requested too, so a missing record is made again like a missing file.
         sidecars(
@@ -110,6 +113,6 @@ rule all:
                 else []
             ),
             STUDY.tables.values(),
-            [layout.SUMMARY_MARKDOWN, layout.CLAIMS_MARKDOWN],
+            [layout.SUMMARY_MARKDOWN, layout.CLAIMS_MARKDOWN, layout.AUDIT_MARKDOWN],
             *STUDY.figures.values(),
         ),

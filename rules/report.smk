@@ -199,7 +199,7 @@ for attack in STUDY.built_attacks:
 
 rule summary_markdown:
     input:
-        **STUDY.tables,
+        **{name: table for name, table in STUDY.tables.items() if name != "audit"},
     output:
         markdown=layout.SUMMARY_MARKDOWN,
         provenance=sidecars([layout.SUMMARY_MARKDOWN]),
@@ -279,17 +279,7 @@ rule plot_prompt_attacks:
 
 rule plot_attacks:
     input:
-        **{
-            name: STUDY.tables[name]
-            for name in (
-                "summary",
-                "prompt_attacks",
-                "relearning",
-                *STUDY.built_attacks,
-                "activations",
-            )
-            if name in STUDY.tables
-        },
+        **STUDY.table_inputs["audit"],
     output:
         pdf=report(
             STUDY.figures["attack_families"][0],
@@ -343,6 +333,57 @@ rule plot_relearning:
         compared_tuning=plain(STUDY.compared_tuning),
     script:
         "../workflow/scripts/plot_relearning.py"
+
+
+# Hidden or removed? One cell per checkpoint and attack family, a verdict per run.
+rule audit_table:
+    input:
+        **STUDY.table_inputs["audit"],
+    output:
+        table=STUDY.tables["audit"],
+        markdown=layout.AUDIT_MARKDOWN,
+        provenance=sidecars([STUDY.tables["audit"], layout.AUDIT_MARKDOWN]),
+    log:
+        layout.log("audit_table"),
+    benchmark:
+        layout.cost("audit_table")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("audit_table"),
+    params:
+        scorings=plain(STUDY.scorings),
+        primary_format=STUDY.primary_format,
+        runs=plain(STUDY.audited_runs),
+        rules=config["audit"],
+    script:
+        "../workflow/scripts/audit_table.py"
+
+
+rule plot_audit_card:
+    input:
+        STUDY.tables["audit"],
+    output:
+        pdf=report(
+            STUDY.figures["audit_card"][0],
+            caption="../workflow/report/audit_card.rst",
+            category="Figures",
+        ),
+        png=STUDY.figures["audit_card"][1],
+        provenance=sidecars(STUDY.figures["audit_card"]),
+    log:
+        layout.log("plot_audit_card"),
+    benchmark:
+        layout.cost("plot_audit_card")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("plot_audit_card"),
+    params:
+        scoring=STUDY.scorings[0],
+        runs=plain(STUDY.audited_runs),
+    script:
+        "../workflow/scripts/plot_audit_card.py"
 
 
 rule claims_markdown:

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from unlearning_audit import claims, report
+from unlearning_audit import claims, report, tables
 from unlearning_audit.stats import wilson_interval
 
 RULE = {"forget_margin": 0.15, "prompt_recovery": 0.5, "relearning_recovery": 0.9}
@@ -218,7 +218,7 @@ def relearning_table(
         ("base", 10, base - drift),
         *([("oracle", 10, oracle)] if "oracle" in references else []),
     ]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "parent": parent,
@@ -232,10 +232,12 @@ def relearning_table(
                 "ci_high": 1.0,
                 "baseline": 0.25,
                 "informative": informative,
+                "scoring": "loglikelihood",
             }
             for parent, steps, share in rows
         ]
     )
+    return tables.relearning_recovery(table, held_out={})
 
 
 @pytest.mark.parametrize(

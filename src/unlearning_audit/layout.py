@@ -192,6 +192,8 @@ def table(name: str) -> str:
 SUMMARY_MARKDOWN = f"{TABLES}/summary.md"
 # The paper's claims, measured and decided by the rules in the config's `claims`.
 CLAIMS_MARKDOWN = f"{TABLES}/claims.md"
+# Hidden or removed: each run's verdict by the rules in the config's `audit`.
+AUDIT_MARKDOWN = f"{TABLES}/audit.md"
 
 
 def figure(name: str, ext: str) -> str:

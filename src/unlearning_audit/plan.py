@@ -51,8 +51,14 @@ SPLIT_BY_ENTITY = {
 # The attacks that build models from the forget benchmarks' items of entities T: their
 # tables score entities V only.
 FITTED_ON_T = ("ablation", "soft_prompt")
-TABLE_NAMES = ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds")
-FIGURE_NAMES = ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families")
+TABLE_NAMES = ("gate", "summary", "prompt_attacks", "relearning", "frontier", "seeds", "audit")
+FIGURE_NAMES = (
+    "audit_card",
+    "unlearning_tradeoff",
+    "prompt_attacks",
+    "relearning_recovery",
+    "attack_families",
+)
 REPHRASED = "rephrase_"  # the variant of a rephrasing <name> is rephrase_<name>
 
 
@@ -793,6 +799,20 @@ class Study:
 
     # Tables
 
+    @property
+    def attack_tables(self) -> tuple[str, ...]:
+        """The tables of the attacks that read or build models, where the study runs them."""
+        return (*self.built_attacks, *(("activations",) if self.activations else ()))
+
+    @cached_property
+    def audited_runs(self) -> Mapping[str, tuple[str, ...]]:
+        """The audit's rows: the references, then every unlearned run, each with its
+        seed replicas (itself first)."""
+        return freeze(
+            {name: (name,) for name in self.references}
+            | {run: self.replicas[run] for run in self.unlearned}
+        )
+
     @cached_property
     def table_inputs(self) -> Mapping[str, Mapping[str, Any]]:
         """What each table is computed from, named as its rule's inputs."""
@@ -824,6 +844,11 @@ class Study:
             }
             if attack in FITTED_ON_T:  # scored on entities V
                 inputs[attack]["test_splits"] = tuple(self.data.retrain_test_splits.values())
+        # The audit reads every attack family's table (unlearning_audit.audit).
+        inputs["audit"] = {
+            name: tables[name]
+            for name in ("summary", "prompt_attacks", "relearning", *self.attack_tables)
+        }
         if self.perplexity:
             perplexities = tuple(layout.perplexity(model) for model in self.evaluated)
             inputs["perplexity"] = {"evaluations": perplexities}

@@ -153,6 +153,51 @@ def on_items(row: dict, ids: set[str]) -> dict:
     }
 
 
+def relearning_recovery(table, held_out: dict[str, set[str]]):
+    """A relearning table (relearning.csv's rows) with each row's recovery R and its
+    interval (``recovery``, ``recovery_low``, ``recovery_high``), against the base
+    model relearned the same way (same data, steps, scoring and items: R = 1) and the
+    knowledge-free baseline relearned the same way (the oracle, or chance: R = 0),
+    resampling whole entities (``stats.recovery``), and those two references'
+    accuracies (``base_accuracy``, ``oracle_accuracy``). Rows scored on entities V
+    (``scored_items``) are read on ``held_out[benchmark]``'s items only."""
+    from unlearning_audit.stats import recovery
+
+    def correct(source, benchmark, scored_items):
+        items = item_correctness(source)
+        return items[items.index.isin(held_out[benchmark])] if scored_items == "V" else items
+
+    table = table.assign(scored_items=table.get("scored_items", "all"))
+    same_way = ["relearn_corpus", "relearn_steps", "benchmark", "scoring", "scored_items"]
+    sources = table.set_index(["parent", *same_way]).source
+    r, references = [], []
+    for row in table.itertuples():
+        key = tuple(getattr(row, k) for k in same_way)
+        base, oracle = (
+            correct(sources[(ref, *key)], row.benchmark, row.scored_items)
+            if (ref, *key) in sources.index
+            else None
+            for ref in ("base", "oracle")
+        )
+        references.append(tuple(math.nan if c is None else c.mean() for c in (base, oracle)))
+        if base is None or row.role != "forget":
+            r.append((math.nan,) * 3)
+            continue
+        attacked = correct(row.source, row.benchmark, row.scored_items)[base.index]
+        oracle = None if oracle is None else oracle[base.index]
+        clusters = item_clusters(row.source)[base.index]
+        r.append(recovery(attacked, base, oracle, row.baseline, clusters))
+    base_accuracy, oracle_accuracy = zip(*references)
+    r = list(zip(*r))
+    return table.assign(
+        base_accuracy=base_accuracy,
+        oracle_accuracy=oracle_accuracy,
+        recovery=r[0],
+        recovery_low=r[1],
+        recovery_high=r[2],
+    )
+
+
 def seed_spread(table, replicas: dict[str, list[str]], name: str, keys: list[str], value: str):
     """Mean and spread over seeds of column ``value``: the rows whose column ``name``
     is one of a run's seed replicas (``replicas``: run -> checkpoints, the run
@@ -306,43 +351,62 @@ def attack_table(attacked, attack: str, min_gap: float):
     )
 
 
-# Attack families of the overview figure, in the order it shows them.
+# Attack families of the overview figure and the audit, in the order they show them.
 FAMILY_COLUMNS = (
     "checkpoint",
     "benchmark",
+    "scoring",
     "family",
+    "attack",  # what attacks (zero_shot, prompt, relearn_unrelated, ..., or an attack table's)
+    "setting",  # which of its settings this row reads (a variant, a step count, a layer...)
     "accuracy",
     "ci_low",
     "ci_high",
+    "base_accuracy",  # the references under the same attack and setting
+    "oracle_accuracy",
+    "baseline",  # chance among the options
+    "recovery",
+    "recovery_low",
+    "recovery_high",
     "informative",
+    "source",
 )
 
 
 def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: str, white_box=()):
-    """Each checkpoint's forget accuracy under every attack family, one setting each,
-    chosen without the test items where there is a choice: zero-shot; the prompt
-    attack (k-shot or rephrased) of highest accuracy on the dev items; relearning on
-    unrelated data and on the forget slice after the most steps; retraining on T,
-    scored on V; and ``white_box``: attack tables (``attack_table``; activations with
-    the layer ``selected`` on T), one family per attack and setting (few-example
-    fine-tuning: the most examples only)."""
+    """Each checkpoint's forget accuracy and recovery R under every attack family, one
+    setting each, chosen without the test items where there is a choice: zero-shot;
+    the prompt attack (k-shot or rephrased) of highest accuracy on the dev items among
+    the variants the gate passes; relearning on unrelated data and on the forget slice
+    after the most steps; retraining on T, scored on V; and ``white_box``: attack
+    tables (``attack_table``; activations with the layer ``selected`` on T), one family
+    per attack and setting (few-example fine-tuning: the most examples only). Rows of
+    ``scoring`` (the activations' own scoring where they have one)."""
     import pandas as pd
 
-    keep = list(FAMILY_COLUMNS)
-    forget = summary[(summary.role == "forget") & (summary.scoring == scoring)]
-    frames = [forget[forget.variant == primary].assign(family="zero-shot")]
     attacks = prompt_attacks[
-        (prompt_attacks.role == "forget")
-        & (prompt_attacks.scoring == scoring)
-        & (prompt_attacks.variant != primary)
-    ]
+        (prompt_attacks.role == "forget") & (prompt_attacks.scoring == scoring)
+    ].rename(columns={"recovery_ci_low": "recovery_low", "recovery_ci_high": "recovery_high"})
+    # The references' accuracy in each variant and split, beside every row of it.
+    levels = attacks.pivot_table(
+        index=["split", "benchmark", "variant"], columns="checkpoint", values="accuracy"
+    )
+    for reference in ("base", "oracle"):
+        level = levels[reference] if reference in levels else math.nan
+        attacks = attacks.join(
+            pd.Series(level, name=f"{reference}_accuracy"), on=["split", "benchmark", "variant"]
+        )
+    attacks = attacks.assign(setting=attacks.variant)
+    test = attacks[attacks.split == "test"]
+    frames = [test[test.variant == primary].assign(family="zero-shot", attack="zero_shot")]
+    others = attacks[attacks.variant != primary]
     # Among the variants the gate passes first (it reads the references, not the model).
-    dev = attacks[attacks.split == "dev"].sort_values(
+    dev = others[others.split == "dev"].sort_values(
         ["informative", "accuracy"], ascending=False, kind="stable"
     )
     best = dev.drop_duplicates(["checkpoint", "benchmark"])[["checkpoint", "benchmark", "variant"]]
-    test = attacks[attacks.split == "test"].merge(best, on=["checkpoint", "benchmark", "variant"])
-    frames.append(test.assign(family="prompt (best on dev)"))
+    chosen = others[others.split == "test"].merge(best, on=["checkpoint", "benchmark", "variant"])
+    frames.append(chosen.assign(family="prompt (best on dev)", attack="prompt"))
     relearned = relearning[(relearning.role == "forget") & (relearning.scoring == scoring)]
     most = relearned.groupby("relearn_corpus").relearn_steps.transform("max")
     last = relearned[relearned.relearn_steps == most]
@@ -353,7 +417,14 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
     }
     for corpus, family in names.items():
         rows = last[last.relearn_corpus == corpus].rename(columns={"parent": "rel_parent"})
-        frames.append(rows.assign(checkpoint=rows.rel_parent, family=family))
+        frames.append(
+            rows.assign(
+                checkpoint=rows.rel_parent,
+                family=family,
+                attack="retrain" if corpus == "retrain" else f"relearn_{corpus}",
+                setting=rows.relearn_steps.astype(str) + " steps",
+            )
+        )
     for table in white_box:
         rows = table[table.role == "forget"]
         if "selected" in rows:  # activations: scored on V
@@ -372,4 +443,5 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
                 + pd.Series(on_v, index=rows.index).map({True: ", V scored", False: ""})
             )
         frames.append(rows)
-    return pd.concat([f[keep] for f in frames], ignore_index=True)
+    keep = list(FAMILY_COLUMNS)
+    return pd.concat([f.reindex(columns=keep) for f in frames], ignore_index=True)

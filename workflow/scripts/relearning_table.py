@@ -3,6 +3,8 @@
 Step 0 of every run is its parent checkpoint's zero-shot primary-format score.
 Retraining on T is scored on V only (``scored_items``), from each evaluation's
 per-item results: the forget benchmarks' test items whose ``retrain_split`` is V.
+Recovery R of each row: against the base model and the oracle relearned the same way
+(tables.relearning_recovery).
 """
 
 import pandas as pd
@@ -10,7 +12,7 @@ import pandas as pd
 from unlearning_audit.data import read_rows
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-from unlearning_audit.tables import eval_table, on_items
+from unlearning_audit.tables import eval_table, on_items, relearning_recovery
 
 with job(snakemake):
     relearned = eval_table(snakemake.input.relearned, snakemake.input.gate)
@@ -34,9 +36,19 @@ with job(snakemake):
     ]
     table = pd.concat([table[~retrained], pd.DataFrame(rows)], ignore_index=True)
     table = table.sort_values(["parent", "relearn_corpus", "benchmark", "relearn_steps"])
+
+    table = relearning_recovery(table, held_out)
     print(
         table[
-            ["parent", "relearn_corpus", "benchmark", "relearn_steps", "scored_items", "accuracy"]
+            [
+                "parent",
+                "relearn_corpus",
+                "benchmark",
+                "relearn_steps",
+                "scored_items",
+                "accuracy",
+                "recovery",
+            ]
         ].to_string()
     )
     with atomic_path(snakemake.output.table) as tmp:
