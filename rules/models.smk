@@ -103,6 +103,8 @@ if STUDY.trained_base:
 
 rule unlearn:
     input:
+        # A distilled run's teacher and unrelated corpora (methods.distill).
+        unpack(lambda wc: STUDY.distillation_inputs(wc.run)),
         base=layout.checkpoint("base"),
         forget_corpora=[layout.corpus(c) for c in STUDY.forget_corpora],
         forget_qa=[layout.qa(c) for c in STUDY.forget_corpora],

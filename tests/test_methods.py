@@ -33,6 +33,12 @@ LLMU = {
 GRADIENT_ASCENT = {"lr": 1e-3, "batch_size": 4, "num_steps": 4, "max_length": 48, "seed": 0}
 GRADIENT_DIFFERENCE = GRADIENT_ASCENT | {"retain_weight": 1.0}
 NPO = GRADIENT_ASCENT | {"beta": 0.1, "retain_weight": 1.0}
+DISTILL = GRADIENT_ASCENT | {
+    "teacher": "oracle",
+    "student": "base",
+    "noise": 0.0,
+    "corpora": ["forget", "retain"],
+}
 
 
 @pytest.fixture
@@ -167,11 +173,13 @@ def test_llmu_mismatched_answers_in_k_passes_give_the_whole_batchs_loss_and_grad
         ("gradient_ascent", GRADIENT_ASCENT),
         ("gradient_difference", GRADIENT_DIFFERENCE),
         ("npo", NPO),
+        ("distill", DISTILL),
     ],
 )
 def test_every_method_is_its_loss_on_the_shared_training_loop(
     tiny_model, tiny_tokenizer, data, monkeypatch, method, params
 ):
+    data.teacher = copy.deepcopy(tiny_model)  # distill's; the others read none
     import importlib
 
     from unlearning_audit.methods import common
@@ -276,6 +284,48 @@ def test_gradient_ascent_raises_the_forget_loss(tiny_model, tiny_tokenizer, data
     steps = METHODS["gradient_ascent"](tiny_model, tiny_tokenizer, data, params)["steps"]
     assert steps[-1]["forget_nll"] > steps[0]["forget_nll"]
     assert any(not torch.equal(before[n], p) for n, p in tiny_model.named_parameters())
+
+
+def test_distilling_moves_the_student_to_its_teacher(tiny_model, tiny_tokenizer, data):
+    from unlearning_audit.methods.distill import noised
+
+    # The teacher: another initialisation of the architecture (as far from the student
+    # as an untrained oracle is from the base model).
+    teacher = copy.deepcopy(tiny_model)
+    noised(teacher, 1.0, seed=1)
+    data.teacher = teacher
+    params = DISTILL | {"num_steps": 30, "lr": 3e-3}
+    steps = METHODS["distill"](tiny_model, tiny_tokenizer, data, params)["steps"]
+    assert steps[-1]["kl"] < 0.5 * steps[0]["kl"]
+    assert all(not p.requires_grad for p in teacher.parameters())  # the teacher is frozen
+
+
+def test_noise_mixes_a_fresh_initialisation_in_and_the_student_may_start_as_its_teacher(
+    tiny_model, tiny_tokenizer, data
+):
+    from unlearning_audit.methods.distill import noised
+
+    before = _snapshot(tiny_model)
+    fresh = copy.deepcopy(tiny_model)
+    noised(fresh, 1.0, seed=3)
+    half = copy.deepcopy(tiny_model)
+    noised(half, 0.5, seed=3)
+    for name, p in half.named_parameters():
+        expected = 0.5 * before[name] + 0.5 * dict(fresh.named_parameters())[name]
+        assert torch.allclose(p, expected, atol=1e-6)
+    assert any(not torch.equal(before[n], p) for n, p in fresh.named_parameters())
+    noised(tiny_model, 0.0, seed=3)  # no noise: untouched
+    assert all(torch.equal(before[n], p) for n, p in tiny_model.named_parameters())
+    # student: teacher, no step taken: the student is the teacher's copy.
+    data.teacher = fresh
+    METHODS["distill"](
+        tiny_model,
+        tiny_tokenizer,
+        data,
+        DISTILL | {"student": "teacher", "lr": 1e-12, "num_steps": 1},
+    )
+    for name, p in tiny_model.named_parameters():
+        assert torch.allclose(p, dict(fresh.named_parameters())[name], atol=1e-6)
 
 
 @pytest.mark.parametrize("tuning", ["full", "lora"])

@@ -314,6 +314,15 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 raise ConfigError(
                     f"unlearning.{name}.{section}.{old}: renamed {RENAMED_PARAMS[old]}"
                 )
+        teacher = entry["params"].get("teacher") if entry["method"] == "distill" else None
+        teachers = {"oracle"} | {
+            n for n, e in config["unlearning"].items() if n != name and e["method"] != "distill"
+        }
+        if teacher is not None and teacher not in teachers:
+            raise ConfigError(
+                f"unlearning.{name}.params.teacher: {teacher!r} is neither the oracle nor "
+                f"another entry that is not distilled ({', '.join(sorted(teachers))})"
+            )
         knob = next(iter(entry.get("sweep", {})), None)
         if knob is not None and entry["method"] == RELEASED:
             raise ConfigError(

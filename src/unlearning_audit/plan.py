@@ -547,6 +547,21 @@ class Study:
             return self.relearning_data("unrelated")
         return [layout.corpus(c) for c in self.catalog.corpora_with_role(corpus)]
 
+    def distillation_inputs(self, run: str) -> dict[str, list[str]]:
+        """What an unlearning run reads beyond the base model and the forget and retain
+        data: a distilled run (methods.distill) its teacher's checkpoint (the oracle,
+        or another entry's own point) and the unrelated corpora."""
+        point = self.unlearning[run]
+        if point.method != "distill":
+            return {}
+        teacher = point.params["teacher"]
+        if teacher not in self.checkpoints:
+            raise ConfigError(f"unlearning.{point.run}.params.teacher: this study has no {teacher}")
+        return {
+            "teacher": [layout.checkpoint(teacher)],
+            "unrelated_corpus": self.relearning_data("unrelated"),
+        }
+
     def training_data(self, model: str) -> list[str]:
         """What the base model or its oracle trains on: the corpora of its roles, with
         their practice texts (or, where the provider writes none, their QA pairs)."""

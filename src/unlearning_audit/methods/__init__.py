@@ -4,6 +4,7 @@ loss on the one loop of ``common.training_loop``. The config schema's method lis
 (workflow/schemas/config.schema.yaml) is these and ``released`` (tests/test_config.py)."""
 
 from unlearning_audit.methods.common import UnlearningData
+from unlearning_audit.methods.distill import distill
 from unlearning_audit.methods.gradient_ascent import gradient_ascent
 from unlearning_audit.methods.gradient_difference import gradient_difference
 from unlearning_audit.methods.llmu import llmu
@@ -16,6 +17,7 @@ METHODS = {
     "gradient_ascent": gradient_ascent,
     "gradient_difference": gradient_difference,
     "npo": npo,
+    "distill": distill,
 }
 
 __all__ = ["METHODS", "UnlearningData"]
