@@ -15,7 +15,13 @@ from unlearning_audit.models import save_tokenizer
 
 FIGURES = [
     f"results/figures/{name}.{ext}"
-    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families")
+    for name in (
+        "unlearning_tradeoff",
+        "prompt_attacks",
+        "relearning_recovery",
+        "attack_families",
+        "audit_card",
+    )
     for ext in ("pdf", "png")
 ]
 
@@ -257,10 +263,11 @@ def test_readme_command_writes_generated_numbers_and_a_verified_audit(tiny_study
     assert "results/evals/rmu/cyber/generate/cloze.json" in page
     assert "![relearning_recovery](default_study/relearning_recovery.png)" in page
     assert (study / "docs/default_study/relearning_recovery.png").exists()
-    # The README: the headline only (the claims' first lines, one figure, the page).
+    assert (study / "results/tables/audit.md").read_text().strip() in page
+    # The README: the headline only (the audit card, each run's verdict, the page).
     readme = (study / "README.md").read_text()
     assert "stale" not in readme and readme.endswith(f"{README_END}\ntail\n")
-    assert "![attack_families](docs/default_study/attack_families.png)" in readme
+    assert "![audit_card](docs/default_study/audit_card.png)" in readme
     assert "(docs/default_study.md)" in readme and summary not in readme
     # Another page (a second study's), its figures in their own folder beside it.
     page = study / "docs/other_study.md"

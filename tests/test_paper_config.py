@@ -320,6 +320,7 @@ def test_paper_smoke_runs_every_rule_of_the_paper_graph(paper_smoke, tmp_path):
         "prompt_attacks",
         "relearning_recovery",
         "attack_families",
+        "audit_card",
     ):
         result = subprocess.run(
             [sys.executable, "-m", "unlearning_audit", "lineage", layout.figure(figure, "png")]

@@ -20,6 +20,19 @@ CLAIMS = """The paper's three claims, measured on this study.
 
 **(a) first claim, generate.**
 """
+VERDICTS = """## The audit: hidden or removed?
+
+The rules.
+
+| run | verdict |
+| --- | --- |
+| rmu | **hidden** |
+
+### cyber, loglikelihood scoring
+
+| checkpoint | zero-shot |
+| rmu | R 0.9 (recovered) |
+"""
 SUMMARY = "Accuracies with Wilson 95 % intervals.\n\n| every | number |\n"
 BLOCK = f"{cli.README_START}\nstale\n{cli.README_END}\n"
 
@@ -35,6 +48,7 @@ def study(tmp_path, monkeypatch):
     figures.mkdir(parents=True)
     (tmp_path / layout.CLAIMS_MARKDOWN).write_text(CLAIMS)
     (tmp_path / layout.SUMMARY_MARKDOWN).write_text(SUMMARY)
+    (tmp_path / layout.AUDIT_MARKDOWN).write_text(VERDICTS)
     for figure in cli.FIGURES:
         (tmp_path / figure).write_bytes(b"png")
     (tmp_path / "README.md").write_text(f"# Title\n\n{BLOCK}tail\n")
@@ -63,9 +77,16 @@ def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(st
     assert cli.main(["readme"]) == 0
     page = (study / cli.DEFAULT_PAGE).read_text()
     assert page.startswith("# The default study\n\n") and "stale" not in page
-    assert CLAIMS.strip() in page and SUMMARY.strip() in page
+    assert VERDICTS.strip() in page and CLAIMS.strip() in page and SUMMARY.strip() in page
+    assert page.index("## The audit") < page.index("### The paper's claims")
     assert "results/tables/summary.csv  [audit]" in page
-    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families"):
+    for name in (
+        "audit_card",
+        "unlearning_tradeoff",
+        "prompt_attacks",
+        "relearning_recovery",
+        "attack_families",
+    ):
         assert f"![{name}](default_study/{name}.png)" in page
         assert (study / f"docs/default_study/{name}.png").read_bytes() == b"png"
 
@@ -75,12 +96,15 @@ def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(st
     made = "Computed on 2026-12-04 at commit 0123456, on Some CPU (cpu (x86_64, 2 cores"
     assert made in readme and made in page and "AVX2 kernels, cpu_numerics pinned" in readme
     assert "stale" not in readme
-    # The claims in the first scoring, one figure and the page; nothing more.
-    assert "first claim, loglikelihood" in readme and "**not supported**" in readme
-    assert "Generate scoring" not in readme and "first claim, generate" not in readme
+    # The audit card, each run's verdict and the page; not the cells, claims or numbers.
+    assert "The rules." in readme and "| rmu | **hidden** |" in readme
+    assert "The audit: hidden or removed?" not in readme  # the README has its own title
+    assert "(recovered)" not in readme and "first claim" not in readme
     assert SUMMARY.strip() not in readme and "[audit]" not in readme
     assert readme.count("![") == 1
-    assert "![attack_families](docs/default_study/attack_families.png)" in readme
+    assert readme.index("![audit_card](docs/default_study/audit_card.png)") < readme.index(
+        "The rules."
+    )
     assert "[docs/default_study.md](docs/default_study.md)" in readme
 
 
@@ -103,7 +127,7 @@ def test_another_studys_page_leaves_the_readme_alone(study):
         in (study / "docs/other.md").read_text()
     )
     headline = (study / "docs/other_headline.md").read_text()
-    assert "![attack_families](other/attack_families.png)" in headline
+    assert "![audit_card](other/audit_card.png)" in headline
     assert "[other.md](other.md)" in headline
 
 

@@ -38,7 +38,13 @@ def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
     table = pd.read_csv(tiny_study / "results/tables/summary.csv")
     # Attacks ask the forget benchmarks; the capability benchmark is asked in the format.
     assert set(table.source) == evaluations(CHECKPOINTS, VARIANTS)
-    for name in ("unlearning_tradeoff", "prompt_attacks", "relearning_recovery", "attack_families"):
+    for name in (
+        "audit_card",
+        "unlearning_tradeoff",
+        "prompt_attacks",
+        "relearning_recovery",
+        "attack_families",
+    ):
         for ext in ("pdf", "png"):
             assert (tiny_study / f"results/figures/{name}.{ext}").stat().st_size > 10_000
     for checkpoint in CHECKPOINTS:
@@ -183,13 +189,16 @@ def test_changing_one_rmu_hyperparameter_reruns_only_what_depends_on_it(tiny_stu
                 "few_example",
                 "soft_prompt",
                 "activations",
+                "audit",
             )
         ),
         "results/tables/summary.md",
         "results/tables/claims.md",
+        "results/tables/audit.md",
         *(
             f"results/figures/{f}.{ext}"
             for f in (
+                "audit_card",
                 "unlearning_tradeoff",
                 "prompt_attacks",
                 "relearning_recovery",
