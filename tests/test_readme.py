@@ -5,6 +5,7 @@ import pytest
 
 from unlearning_audit import __main__ as cli
 from unlearning_audit import layout, lineage
+from unlearning_audit.plan import FIGURE_NAMES
 
 CLAIMS = """The paper's three claims, measured on this study.
 
@@ -80,13 +81,7 @@ def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(st
     assert VERDICTS.strip() in page and CLAIMS.strip() in page and SUMMARY.strip() in page
     assert page.index("## The audit") < page.index("### The paper's claims")
     assert "results/tables/summary.csv  [audit]" in page
-    for name in (
-        "audit_card",
-        "unlearning_tradeoff",
-        "prompt_attacks",
-        "relearning_recovery",
-        "attack_families",
-    ):
+    for name in FIGURE_NAMES:
         assert f"![{name}](default_study/{name}.png)" in page
         assert (study / f"docs/default_study/{name}.png").read_bytes() == b"png"
 

@@ -18,7 +18,7 @@ from conftest import (
 
 from unlearning_audit import layout
 from unlearning_audit.config import ConfigError, resolve_study, validate_config
-from unlearning_audit.plan import Study
+from unlearning_audit.plan import FIGURE_NAMES, Study
 
 # The tiny config sweeps gradient ascent to one more point.
 CHECKPOINTS = {
@@ -38,13 +38,7 @@ def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
     table = pd.read_csv(tiny_study / "results/tables/summary.csv")
     # Attacks ask the forget benchmarks; the capability benchmark is asked in the format.
     assert set(table.source) == evaluations(CHECKPOINTS, VARIANTS)
-    for name in (
-        "audit_card",
-        "unlearning_tradeoff",
-        "prompt_attacks",
-        "relearning_recovery",
-        "attack_families",
-    ):
+    for name in FIGURE_NAMES:
         for ext in ("pdf", "png"):
             assert (tiny_study / f"results/figures/{name}.{ext}").stat().st_size > 10_000
     for checkpoint in CHECKPOINTS:
