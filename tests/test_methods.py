@@ -1,4 +1,5 @@
 import copy
+import json
 import math
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import pytest
 import torch
 
 from unlearning_audit.methods import METHODS, UnlearningData
-from unlearning_audit.models import layer_output, tokenize
+from unlearning_audit.models import TRAINING_RECORD, layer_output, tokenize
 
 RMU = {
     "layers": [0, 1],
@@ -387,3 +388,30 @@ def test_strided_windows_make_each_token_a_target_once(tiny_tokenizer, tiny_worl
     assert [t for _, labels in rows for t in labels if t != -100] == tokens[0] + tokens[1]
     batch = padded_batch(tiny_tokenizer, rows[:3])
     assert (batch["labels"] != -100).sum() == sum(t != -100 for _, ls in rows[:3] for t in ls)
+
+
+@pytest.mark.slow
+def test_a_distilled_run_trains_from_its_teacher_in_the_graph(tiny_study, tmp_path):
+    """The tiny study leaves the distilled rows out (config/tiny.yaml): added to a copy,
+    its unlearn job reads the teacher's checkpoint and the unrelated corpora."""
+    from conftest import copy_study, load_tiny_config, make_workdir, run_snakemake
+
+    from unlearning_audit import layout
+    from unlearning_audit.provenance import load_record
+
+    study = copy_study(tiny_study, tmp_path / "study")
+    config = load_tiny_config()
+    config["unlearning"]["undo"] = {
+        "method": "distill",
+        "params": DISTILL
+        | {"teacher": "rmu", "student": "teacher", "noise": 0.5}
+        | {"corpora": ["retain", "unrelated"], "num_steps": 3},
+    }
+    make_workdir(study, config)
+    run_snakemake(study, targets=[layout.checkpoint("undo")])
+    record = load_record(study / layout.checkpoint("undo"))
+    read = [i["path"] for i in record["inputs"]]
+    assert layout.checkpoint("rmu") in read and layout.corpus("music") in read
+    training = json.loads((study / layout.checkpoint("undo") / TRAINING_RECORD).read_text())
+    assert training["method"] == "distill" and training["teacher"] == layout.checkpoint("rmu")
+    assert len(training["steps"]) == 3 and all("kl" in step for step in training["steps"])

@@ -415,3 +415,20 @@ def test_ablation_needs_a_provider_that_splits_entities_into_t_and_v():
 
     with pytest.raises(ConfigError, match="^attacks.ablation: its directions are estimated"):
         Study.from_config(study_config("paper.yaml", "zephyr_wmdp", edit=edit), REPO)
+
+
+def test_a_distilled_run_reads_its_teacher_and_the_unrelated_corpora():
+    study = plan("config.yaml")
+    assert study.distillation_inputs("rmu") == {}
+    assert study.distillation_inputs("undo") == {
+        "teacher": layout.checkpoint("rmu"),
+        "unrelated_corpus": study.relearning_data("unrelated"),
+    }
+    assert study.distillation_inputs("oracle_imitation")["teacher"] == layout.checkpoint("oracle")
+
+    # The teacher must be the oracle or another entry that is not distilled.
+    def distilled_teacher(config):
+        config["unlearning"]["undo"]["params"]["teacher"] = "oracle_imitation"
+
+    with pytest.raises(ConfigError, match="unlearning.undo.params.teacher: 'oracle_imitation'"):
+        study_config("config.yaml", edit=distilled_teacher)

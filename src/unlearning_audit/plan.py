@@ -547,7 +547,7 @@ class Study:
             return self.relearning_data("unrelated")
         return [layout.corpus(c) for c in self.catalog.corpora_with_role(corpus)]
 
-    def distillation_inputs(self, run: str) -> dict[str, list[str]]:
+    def distillation_inputs(self, run: str) -> dict[str, Any]:
         """What an unlearning run reads beyond the base model and the forget and retain
         data: a distilled run (methods.distill) its teacher's checkpoint (the oracle,
         or another entry's own point) and the unrelated corpora."""
@@ -558,7 +558,7 @@ class Study:
         if teacher not in self.checkpoints:
             raise ConfigError(f"unlearning.{point.run}.params.teacher: this study has no {teacher}")
         return {
-            "teacher": [layout.checkpoint(teacher)],
+            "teacher": layout.checkpoint(teacher),
             "unrelated_corpus": self.relearning_data("unrelated"),
         }
 
