@@ -135,8 +135,8 @@ def test_every_unlearned_and_reference_model_is_relearned_on_each_kind_of_data()
     models = [*study.unlearned, *study.references]
     assert runs == {
         *((m, "unrelated") for m in models),
-        # The forget-slice control: not the base model, which read the slices.
-        *((m, "forget") for m in [*study.unlearned, "oracle"]),
+        # The forget-slice control too (the base model: R = 1 of the audit's family).
+        *((m, "forget") for m in models),
         *((m, "retrain") for m in models),
     }
     assert study.relearned("rmu", "unrelated") == (
@@ -206,9 +206,8 @@ def test_seed_replicas_are_attacked_each_with_its_own_seed_and_references_once()
     assert runs[(replica, "unrelated")].params["seed"] == seed + 1
     assert runs[("gradient_ascent", "unrelated")].params["seed"] == seed
     assert [p for p, corpus in runs if corpus == "unrelated"].count("base") == 1
-    # Unrelated data, forget slice, retraining on T: every replica; the references on
-    # unrelated data and T, the oracle on the forget slice.
-    assert len(runs) == 3 * len(study.attacked) + 2 * len(study.references) + 1
+    # Unrelated data, forget slice, retraining on T: every replica and the references.
+    assert len(runs) == 3 * len(study.attacked) + 3 * len(study.references)
     assert study.evaluated.count(replica) == 1
 
 
@@ -242,10 +241,10 @@ def test_each_paper_cell_plans_the_papers_graph(cell):
     # A hub base model has no oracle: one evaluation job per checkpoint, no sweeps.
     assert study.references == ("base",) and study.evaluated == ("base", *runs)
     assert study.trained_runs == tuple(r for r, e in runs.items() if e["method"] != "released")
-    # Relearning: every run and the base model on unrelated data, every run on forget data.
+    # Relearning: every run and the base model on unrelated data and on forget data.
     assert {(r.parent, r.corpus) for r in study.relearning_runs} == {
         *((m, "unrelated") for m in ["base", *runs]),
-        *((m, "forget") for m in runs),
+        *((m, "forget") for m in ["base", *runs]),
     }
     # Asked in the paper's template; attacks (5-shot, rephrasings, rewrites) ask the
     # forget benchmarks only (WMDP, not MMLU).

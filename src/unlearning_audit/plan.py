@@ -510,8 +510,9 @@ class Study:
     def relearning_runs(self) -> tuple[RelearningRun, ...]:
         """Every relearning run: the attack (unlearned models on unrelated data) and its
         controls: the references (base, oracle) on the same data; the unlearned models
-        on a slice of their forget data, and the oracle on that slice (what the slice
-        teaches a model that never knew the facts). Where the provider splits test
+        on a slice of their forget data, and the references on that slice (the oracle:
+        what the slice teaches a model that never knew the facts; the base model: R = 1
+        of the audit's forget-slice family). Where the provider splits test
         entities into T and V: retraining on T, scored on V (Deeb & Roger 2024), for
         every model (base: drift; oracle: never knew V). Every seed replica of an
         unlearned model is attacked, each with its own seed; the references, trained
@@ -520,7 +521,7 @@ class Study:
         runs = (
             [(run, "unrelated") for run in attacked]
             + [(ref, "unrelated") for ref in references]
-            + [(run, "forget") for run in attacked + references[1:]]
+            + [(run, "forget") for run in attacked + references]
             + ([(m, "retrain") for m in attacked + references] if self.catalog.retrain_sets else [])
             + [(m, kind) for kind in self.compared_tuning for m in [*self.unlearned, *references]]
         )
