@@ -21,7 +21,7 @@ CLAIMS = """The paper's three claims, measured on this study.
 
 **(a) first claim, generate.**
 """
-VERDICTS = """## The audit: hidden or removed?
+VERDICTS = """### The audit: hidden or removed?
 
 The rules.
 
@@ -29,7 +29,7 @@ The rules.
 | --- | --- |
 | rmu | **hidden** |
 
-### cyber, loglikelihood scoring
+#### cyber, loglikelihood scoring
 
 | checkpoint | zero-shot |
 | rmu | R 0.9 (recovered) |
@@ -79,7 +79,7 @@ def test_the_default_writes_the_full_page_and_only_a_headline_into_the_readme(st
     page = (study / cli.DEFAULT_PAGE).read_text()
     assert page.startswith("# The default study\n\n") and "stale" not in page
     assert VERDICTS.strip() in page and CLAIMS.strip() in page and SUMMARY.strip() in page
-    assert page.index("## The audit") < page.index("### The paper's claims")
+    assert page.index("### The audit") < page.index("### The paper's claims")
     assert "results/tables/summary.csv  [audit]" in page
     for name in FIGURE_NAMES:
         assert f"![{name}](default_study/{name}.png)" in page

@@ -127,7 +127,7 @@ def headline(verdicts: str, figure: str, page: str, made: str = "") -> str:
     verdict (audit.md up to its cells) and a link to the full page (``figure`` and
     ``page`` relative to the README)."""
     lines = verdicts.strip().splitlines()
-    cells = [i for i, line in enumerate(lines) if line.startswith("### ")]
+    cells = [i for i, line in enumerate(lines) if line.startswith("#### ")]
     first = lines[1 : cells[0]] if cells else lines[1:]  # without its own title
     return "\n".join(
         [

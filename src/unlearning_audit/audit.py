@@ -213,7 +213,7 @@ def audit_markdown(cells, runs: dict, primary_scoring: str, margin, hidden_level
     """results/tables/audit.md: the rules, each run's verdict, and the cells."""
     decided = verdicts(cells, runs)
     lines = [
-        "## The audit: hidden or removed?",
+        "### The audit: hidden or removed?",
         "",
         "Each cell: recovery R [95 % cluster bootstrap] of one attack family, against the "
         "base model (R = 1) and the knowledge-free baseline (the oracle, or chance among the "
@@ -245,7 +245,7 @@ def audit_markdown(cells, runs: dict, primary_scoring: str, margin, hidden_level
         for benchmark in sorted(rows.benchmark.unique()):
             shown = rows[rows.benchmark == benchmark]
             families = [f for f, _, _ in FAMILIES if f in set(shown.family)]
-            lines += ["", f"### {benchmark}, {scoring} scoring", ""]
+            lines += ["", f"#### {benchmark}, {scoring} scoring", ""]
             lines += ["| checkpoint | " + " | ".join(families) + " |"]
             lines += ["| --- " * (len(families) + 1) + "|"]
             for checkpoint, own in shown.groupby("checkpoint", sort=False):
