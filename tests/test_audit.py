@@ -100,7 +100,26 @@ def test_a_run_is_decided_over_its_seeds_and_references_are_marked():
     text = audit.audit_markdown(
         table.assign(accuracy=0.5, attack="x"), runs, "loglikelihood", MARGIN, LEVEL
     )
-    assert "| rmu | **hidden** | 2/2 |" in text and "reference (rules read: hidden)" in text
+    assert "| rmu | **hidden** | 2/2 | nan |" in text and "reference (rules read: hidden)" in text
+
+
+def test_capability_kept_is_over_the_base_model_s():
+    summary = pd.DataFrame(
+        [
+            {"checkpoint": c, "role": r, "variant": v, "scoring": "loglikelihood"}
+            | {"split": "test", "accuracy": a}
+            for c, r, v, a in [
+                ("base", "capability", "cloze", 0.8),
+                ("rmu", "capability", "cloze", 0.4),
+                ("rmu", "capability", "3shot", 0.9),  # not the primary format
+                ("rmu", "forget", "cloze", 0.9),  # not a capability benchmark
+            ]
+        ]
+    )
+    kept = audit.capability_kept(summary, "cloze", "loglikelihood")
+    assert kept["rmu"] == pytest.approx(0.5) and kept["base"] == 1.0
+    decided = audit.verdicts(cells("rmu", [(0.5, 0.9)]), {"rmu": ["rmu"]}, kept=kept)
+    assert decided.capability_kept.tolist() == [pytest.approx(0.5)]
 
 
 def simulated_r(true_r, rng, entities=14, per_entity=5, base=1.0, oracle=0.25):

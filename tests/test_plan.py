@@ -421,7 +421,8 @@ def test_a_distilled_run_reads_its_teacher_and_the_unrelated_corpora():
     assert study.distillation_inputs("rmu") == {}
     assert study.distillation_inputs("undo") == {
         "teacher": layout.checkpoint("rmu"),
-        "unrelated_corpus": study.relearning_data("unrelated"),
+        "capability_corpus": [layout.corpus("geography")],
+        "unrelated_corpus": [layout.corpus("music")],
     }
     assert study.distillation_inputs("oracle_imitation")["teacher"] == layout.checkpoint("oracle")
 

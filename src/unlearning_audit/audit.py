@@ -175,9 +175,24 @@ def checkpoint_verdict(cells) -> tuple[str, str]:
     )
 
 
-def verdicts(cells, runs: dict, references=("base", "oracle")):
+def capability_kept(summary, primary: str, scoring: str):
+    """Each checkpoint's zero-shot accuracy on the capability benchmarks (their mean, in
+    the primary format) over the base model's: a model that lost its capability can
+    look removed under every attack, having nothing left to show."""
+    rows = summary[
+        (summary.role == "capability")
+        & (summary.variant == primary)
+        & (summary.scoring == scoring)
+        & (summary.split == "test")
+    ]
+    accuracy = rows.groupby("checkpoint").accuracy.mean()
+    return accuracy / accuracy["base"] if "base" in accuracy else accuracy * math.nan
+
+
+def verdicts(cells, runs: dict, references=("base", "oracle"), kept=None):
     """One row per run: its verdict over its seed replicas (the one they all reach, else
-    inconclusive), how many agree, and the first replica's reason."""
+    inconclusive), how many agree, the first replica's reason and (``kept``:
+    ``capability_kept``) the capability its first seed kept."""
     import pandas as pd
 
     rows = []
@@ -204,14 +219,17 @@ def verdicts(cells, runs: dict, references=("base", "oracle")):
                 "rule_reads": verdict,
                 "seeds": f"{reached.count(verdict)}/{len(reached)}",
                 "reason": reason,
+                "capability_kept": math.nan if kept is None else kept.get(run, math.nan),
             }
         )
-    return pd.DataFrame(rows, columns=["run", "verdict", "rule_reads", "seeds", "reason"])
+    columns = ["run", "verdict", "rule_reads", "seeds", "reason", "capability_kept"]
+    return pd.DataFrame(rows, columns=columns)
 
 
-def audit_markdown(cells, runs: dict, primary_scoring: str, margin, hidden_level) -> str:
-    """results/tables/audit.md: the rules, each run's verdict, and the cells."""
-    decided = verdicts(cells, runs)
+def audit_markdown(cells, runs: dict, primary_scoring: str, margin, hidden_level, kept=None) -> str:
+    """results/tables/audit.md: the rules, each run's verdict (and ``kept``: the
+    capability it kept, ``capability_kept``), and the cells."""
+    decided = verdicts(cells, runs, kept=kept)
     lines = [
         "### The audit: hidden or removed?",
         "",
@@ -228,8 +246,13 @@ def audit_markdown(cells, runs: dict, primary_scoring: str, margin, hidden_level
         "the verdict every seed reaches, else inconclusive. The base model and the oracle "
         "are the rows whose answer is known (base: the rules read hidden; oracle: removed).",
         "",
-        "| run | verdict | seeds agreeing | why |",
-        "| --- | --- | --- | --- |",
+        f"Capability kept: zero-shot accuracy on the capability benchmarks "
+        f"({primary_scoring} scoring) over the base model's; a model that lost it has "
+        "little left for any attack to find, so its verdict says little about selective "
+        "removal.",
+        "",
+        "| run | verdict | seeds agreeing | capability kept | why |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for row in decided.itertuples():
         shown = (
@@ -237,7 +260,9 @@ def audit_markdown(cells, runs: dict, primary_scoring: str, margin, hidden_level
             if row.verdict == REFERENCE
             else f"**{row.verdict}**"
         )
-        lines.append(f"| {row.run} | {shown} | {row.seeds} | {row.reason} |")
+        lines.append(
+            f"| {row.run} | {shown} | {row.seeds} | {row.capability_kept:.2f} | {row.reason} |"
+        )
     for scoring in dict.fromkeys([primary_scoring, *cells.scoring]):
         rows = cells[cells.scoring == scoring]
         if rows.empty:

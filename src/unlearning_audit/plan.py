@@ -551,16 +551,18 @@ class Study:
     def distillation_inputs(self, run: str) -> dict[str, Any]:
         """What an unlearning run reads beyond the base model and the forget and retain
         data: a distilled run (methods.distill) its teacher's checkpoint (the oracle,
-        or another entry's own point) and the unrelated corpora."""
+        or another entry's own point) and the corpora of the other roles it distils on
+        (capability, unrelated), named ``<role>_corpus``."""
         point = self.unlearning[run]
         if point.method != "distill":
             return {}
         teacher = point.params["teacher"]
         if teacher not in self.checkpoints:
             raise ConfigError(f"unlearning.{point.run}.params.teacher: this study has no {teacher}")
-        return {
-            "teacher": layout.checkpoint(teacher),
-            "unrelated_corpus": self.relearning_data("unrelated"),
+        others = [role for role in point.params["corpora"] if role not in ("forget", "retain")]
+        return {"teacher": layout.checkpoint(teacher)} | {
+            f"{role}_corpus": [layout.corpus(c) for c in self.catalog.corpora_with_role(role)]
+            for role in others
         }
 
     def training_data(self, model: str) -> list[str]:

@@ -10,14 +10,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from unlearning_audit.audit import FAMILIES, REFERENCE, UNINFORMATIVE, verdicts
+from unlearning_audit.audit import FAMILIES, REFERENCE, UNINFORMATIVE, capability_kept, verdicts
 from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
 with job(snakemake):
-    cells = pd.read_csv(snakemake.input[0])
+    cells = pd.read_csv(snakemake.input.audit)
     runs, scoring = snakemake.params.runs, snakemake.params.scoring
-    decided = verdicts(cells, runs).set_index("run")
+    kept = capability_kept(
+        pd.read_csv(snakemake.input.summary), snakemake.params.primary_format, scoring
+    )
+    decided = verdicts(cells, runs, kept=kept).set_index("run")
     # Each run's first seed is drawn; its verdict is over every seed.
     # The lens and the probe have a scoring of their own: shown whatever the scoring.
     shown = cells[(cells.scoring == scoring) | cells.attack.isin(["logit_lens", "probe"])]
@@ -78,7 +81,7 @@ with job(snakemake):
             ax.text(
                 len(families) - 0.3,
                 i,
-                f"{label}  {row.seeds}",
+                f"{label}  {row.seeds}\ncapability {row.capability_kept:.2f}",
                 va="center",
                 fontsize=9,
                 weight="normal" if row.verdict == REFERENCE else "bold",
@@ -86,8 +89,8 @@ with job(snakemake):
     fig.suptitle(
         f"Audit card: recovery R under each attack ({scoring} scoring; 0 = the knowledge-free "
         "baseline, 1 = the base model under the same attack)\nhatched: uninformative (not "
-        "read); right: verdict over every benchmark, scoring and seed, seeds agreeing "
-        "(audit.md)",
+        "read); right: verdict over every benchmark, scoring and seed, seeds agreeing, and the "
+        "capability kept (of the base model's)",
         fontsize=10,
     )
     fig.tight_layout()

@@ -18,7 +18,11 @@ with job(snakemake) as current:
         forget_qa=read_qa(inputs.forget_qa),
         retain_corpus=read_texts(inputs.retain_corpus),
         retain_qa=read_qa(inputs.retain_qa),
-        unrelated_corpus=read_texts(inputs.unrelated_corpus) if distilled else [],
+        other_corpora={
+            name.removesuffix("_corpus"): read_texts(inputs[name])
+            for name in inputs.keys()
+            if name in ("capability_corpus", "unrelated_corpus")
+        },
         teacher=load_checkpoint(inputs.teacher, snakemake.params.dtype)[0] if distilled else None,
     )
     torch.manual_seed(hparams["seed"])

@@ -20,27 +20,24 @@ class UnlearningData:
     forget_corpora: {corpus name: texts} (one per forget corpus)
     forget_qa / retain_qa: (question prompt, answer) pairs
     retain_corpus: texts whose behaviour must survive
-    unrelated_corpus: texts of no role in the facts (what distillation may read)
+    other_corpora: texts of the other roles a run reads ({"capability": ..., "unrelated": ...})
     """
 
     forget_corpora: dict[str, list[str]]
     forget_qa: list[tuple[str, str]]
     retain_corpus: list[str]
     retain_qa: list[tuple[str, str]]
-    unrelated_corpus: list[str] = field(default_factory=list)
+    other_corpora: dict[str, list[str]] = field(default_factory=dict)  # by role
     teacher: Any = None  # the model a method distils from (methods.distill), loaded
 
     @property
     def forget_texts(self) -> list[str]:
         return [t for texts in self.forget_corpora.values() for t in texts]
 
-    def texts_of(self, corpus: str) -> list[str]:
-        """The texts of one corpus role: forget, retain or unrelated."""
-        return {
-            "forget": self.forget_texts,
-            "retain": self.retain_corpus,
-            "unrelated": self.unrelated_corpus,
-        }[corpus]
+    def texts_of(self, role: str) -> list[str]:
+        """The texts of one corpus role: forget, retain, capability or unrelated."""
+        own = {"forget": self.forget_texts, "retain": self.retain_corpus}
+        return own[role] if role in own else self.other_corpora[role]
 
 
 def sequence_nll(model, batch: dict):
