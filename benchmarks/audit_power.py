@@ -15,7 +15,11 @@ import yaml
 from unlearning_audit.audit import LIKE_ORACLE, RECOVERED, cell_verdict
 from unlearning_audit.stats import recovery
 
-RULES = yaml.safe_load(open("config/config.yaml"))["audit"]
+RULES = {
+    k: v
+    for k, v in yaml.safe_load(open("config/config.yaml"))["audit"].items()
+    if k != "min_capability"
+}
 DRAWS = 100
 
 
@@ -39,7 +43,7 @@ print("| --- | --- | --- | --- | --- |")
 for entities in (14, 7):
     for concentration in (0, 4):
         rng = np.random.default_rng(0)
-        for true_r in (0.0, 0.2, 0.5, 0.8):
+        for true_r in (0.0, 0.2, 0.25, 0.5, 0.8):
             reads = [
                 cell_verdict(*draw(true_r, rng, entities, concentration)[1:], True, **RULES)
                 for _ in range(DRAWS)

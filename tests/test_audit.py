@@ -70,6 +70,10 @@ def test_a_model_is_hidden_removed_or_inconclusive_with_its_reason():
     both = pd.concat([cells("m", [(-0.1, 0.1)]), cells("m", [(0.5, 0.9)], informative=False)])
     verdict, why = audit.checkpoint_verdict(both)
     assert verdict == audit.REMOVED and "1 not read" in why
+    # A model that lost its capability cannot read removed: it has nothing left to show.
+    verdict, why = audit.checkpoint_verdict(both, kept=0.3, min_capability=0.75)
+    assert verdict == audit.INCONCLUSIVE and "kept 0.30 of the base model's capability" in why
+    assert audit.checkpoint_verdict(both, kept=0.9, min_capability=0.75)[0] == audit.REMOVED
 
 
 def test_a_run_is_decided_over_its_seeds_and_references_are_marked():
@@ -90,17 +94,25 @@ def test_a_run_is_decided_over_its_seeds_and_references_are_marked():
         "npo": ["npo", "npo-s1"],
     }
     decided = audit.verdicts(table, runs).set_index("run")
-    assert decided.loc["rmu"].verdict == audit.HIDDEN and decided.loc["rmu"].seeds == "2/2"
+    assert decided.loc["rmu"].verdict == audit.HIDDEN and decided.loc["rmu"].seeds == "2/2 hidden"
     assert decided.loc["npo"].verdict == audit.INCONCLUSIVE
     assert decided.loc["npo"].reason == "seeds disagree: 1 removed, 1 hidden"
+    # Three seeds, two agreeing: the most common verdict and its count; a seed without
+    # cells counts as inconclusive.
+    three = pd.concat([table, cells("rmu-s2", [(-0.1, 0.1)])])
+    rmu = audit.verdicts(three, {"rmu": ["rmu", "rmu-s1", "rmu-s2", "rmu-s3"]}).iloc[0]
+    assert rmu.verdict == audit.INCONCLUSIVE and rmu.seeds == "2/4 hidden"
     # The references' rows are known answers: the rules must read them right.
     assert decided.loc["base"].verdict == audit.REFERENCE
     assert decided.loc["base"].rule_reads == audit.HIDDEN
     assert decided.loc["oracle"].rule_reads == audit.REMOVED
     text = audit.audit_markdown(
-        table.assign(accuracy=0.5, attack="x"), runs, "loglikelihood", MARGIN, LEVEL
+        table.assign(accuracy=0.5, attack="x"), runs, "loglikelihood", MARGIN, LEVEL, 0.75
     )
-    assert "| rmu | **hidden** | 2/2 | nan |" in text and "reference (rules read: hidden)" in text
+    assert (
+        "| rmu | **hidden** | 2/2 hidden | nan |" in text
+        and "reference (rules read: hidden)" in text
+    )
 
 
 def test_capability_kept_is_over_the_base_model_s():
@@ -163,3 +175,36 @@ def test_at_the_default_study_s_size_the_rules_decide_either_way():
     # recovered most of the time, never like the oracle.
     assert removed >= 0.6 and audit.RECOVERED not in reads[0.0]
     assert recovered >= 0.9 and audit.LIKE_ORACLE not in reads[0.8]
+
+
+def test_a_study_without_an_oracle_is_audited_against_chance():
+    # A hub base model has no oracle (config/paper.yaml): the cells read R against chance.
+    rows = [
+        {"checkpoint": c, "variant": v, "split": split, "accuracy": a}
+        for c, a in (("base", 0.9), ("rmu", 0.3))
+        for v in ("cloze", "3shot")
+        for split in ("test", "dev")
+    ]
+    prompt_attacks = pd.DataFrame(rows).assign(
+        role="forget",
+        benchmark="wmdp",
+        scoring="loglikelihood",
+        informative=True,
+        ci_low=0.1,
+        ci_high=0.9,
+        baseline=0.25,
+        recovery=0.1,
+        recovery_ci_low=-0.1,
+        recovery_ci_high=0.2,
+        source="x.json",
+    )
+    relearning = pd.DataFrame(
+        columns=["parent", "role", "scoring", "relearn_corpus", "relearn_steps", "benchmark"]
+    )
+    tables = {"summary": None, "prompt_attacks": prompt_attacks, "relearning": relearning}
+    cells = audit.audit_table(
+        tables, "cloze", ["loglikelihood"], {"base": ["base"], "rmu": ["rmu"]}, MARGIN, LEVEL
+    )
+    assert set(cells.family) == {"zero-shot", "prompt (best on dev)"}
+    assert cells.oracle_accuracy.isna().all() and (cells.base_accuracy == 0.9).all()
+    assert set(cells[cells.checkpoint == "rmu"].cell) == {audit.LIKE_ORACLE}

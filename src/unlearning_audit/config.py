@@ -306,6 +306,11 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
             "attacks.relearning.forget_fraction: needed: this data source writes no "
             "forget slices, so the control trains on this share of the forget corpora"
         )
+    if config["audit"]["hidden_level"] < config["audit"]["margin"]:
+        raise ConfigError(
+            "audit.hidden_level: below audit.margin, a cell could read both recovered "
+            "and like the oracle"
+        )
     # The layer count of a pretrained model is known only once it is loaded.
     num_layers = config["base_model"].get("architecture", {}).get("num_layers", float("inf"))
     for name, entry in config["unlearning"].items():

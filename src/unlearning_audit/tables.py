@@ -392,7 +392,7 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
         index=["split", "benchmark", "variant"], columns="checkpoint", values="accuracy"
     )
     for reference in ("base", "oracle"):
-        level = levels[reference] if reference in levels else math.nan
+        level = levels[reference] if reference in levels else pd.Series(math.nan, levels.index)
         attacks = attacks.join(
             pd.Series(level, name=f"{reference}_accuracy"), on=["split", "benchmark", "variant"]
         )

@@ -20,7 +20,8 @@ with job(snakemake):
     kept = capability_kept(
         pd.read_csv(snakemake.input.summary), snakemake.params.primary_format, scoring
     )
-    decided = verdicts(cells, runs, kept=kept).set_index("run")
+    decided = verdicts(cells, runs, kept=kept, min_capability=snakemake.params.min_capability)
+    decided = decided.set_index("run")
     # Each run's first seed is drawn; its verdict is over every seed.
     # The lens and the probe have a scoring of their own: shown whatever the scoring.
     shown = cells[(cells.scoring == scoring) | cells.attack.isin(["logit_lens", "probe"])]
@@ -72,7 +73,8 @@ with job(snakemake):
         ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="white", lw=1.5)
         ax.tick_params(which="minor", length=0)
-        ax.axhline(1.5, color="black", lw=1.2)  # the references above, the audited below
+        # The references above, the audited below.
+        ax.axhline(sum(run in ("base", "oracle") for run in rows) - 0.5, color="black", lw=1.2)
         ax.set_title(f"{benchmark} (forget)")
     for ax in axes[:, 0]:
         for i, run in enumerate(rows):
@@ -81,7 +83,7 @@ with job(snakemake):
             ax.text(
                 len(families) - 0.3,
                 i,
-                f"{label}  {row.seeds}\ncapability {row.capability_kept:.2f}",
+                f"{label}  ({row.seeds})\ncapability {row.capability_kept:.2f}",
                 va="center",
                 fontsize=9,
                 weight="normal" if row.verdict == REFERENCE else "bold",
