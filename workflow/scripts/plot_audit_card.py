@@ -79,11 +79,14 @@ with job(snakemake):
     for ax in axes[:, 0]:
         for i, run in enumerate(rows):
             row = decided.loc[run]
-            label = f"reference ({row.rule_reads})" if row.verdict == REFERENCE else row.verdict
+            label = f"reference: {row.rule_reads}" if row.verdict == REFERENCE else row.verdict
+            # "2/3" where the most common verdict is the one shown, else "2/3 hidden".
+            count, common = row.seeds.split()
+            seeds = count if common == row.rule_reads else row.seeds
             ax.text(
                 len(families) - 0.3,
                 i,
-                f"{label}  ({row.seeds})\ncapability {row.capability_kept:.2f}",
+                f"{label}  {seeds}\ncapability {row.capability_kept:.2f}",
                 va="center",
                 fontsize=9,
                 weight="normal" if row.verdict == REFERENCE else "bold",
@@ -96,5 +99,5 @@ with job(snakemake):
         fontsize=10,
     )
     fig.tight_layout()
-    fig.subplots_adjust(right=1 - 2.4 / fig.get_figwidth())
+    fig.subplots_adjust(right=1 - 2.6 / fig.get_figwidth())
     save_figure(fig, snakemake.output)
