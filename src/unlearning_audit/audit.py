@@ -87,15 +87,14 @@ def _number(setting: str) -> int:
 
 
 def _read(rows, attack: str, setting):
-    """The rows of one family: ``attack``'s rows at its declared setting."""
+    """The rows of one family: ``attack``'s rows at its declared setting.
+    (tables.attack_families already keeps few-example fine-tuning at its most examples.)"""
     rows = rows[rows.attack == attack]
-    if attack == "few_example":  # settings <data>-<examples>: the most examples of data
-        rows = rows[rows.setting.str.startswith(f"{setting}-")]
-        return rows[rows.setting.map(_number) == rows.setting.map(_number).max()]
-    if setting == "fewest bits":
-        return rows[rows.setting.map(_number) == rows.setting.map(_number).min()]
-    if setting == "most tokens":
-        return rows[rows.setting.map(_number) == rows.setting.map(_number).max()]
+    if attack == "few_example":  # settings <data>-<examples>
+        return rows[rows.setting.str.startswith(f"{setting}-")]
+    if setting in ("fewest bits", "most tokens"):
+        counts = rows.setting.map(_number)
+        return rows[counts == (counts.min() if setting == "fewest bits" else counts.max())]
     return rows if setting is None else rows[rows.setting == setting]
 
 
