@@ -384,7 +384,6 @@ rule plot_audit_card:
         scoring=STUDY.scorings[0],
         primary_format=STUDY.primary_format,
         runs=plain(STUDY.audited_runs),
-        min_capability=config["audit"]["min_capability"],
     script:
         "../workflow/scripts/plot_audit_card.py"
 

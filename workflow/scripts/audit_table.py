@@ -11,8 +11,7 @@ from unlearning_audit.jobs import job
 with job(snakemake):
     tables = {name: pd.read_csv(path) for name, path in snakemake.input.items()}
     params, rules = snakemake.params, snakemake.params.rules
-    cell_rules = {k: rules[k] for k in ("margin", "hidden_level")}
-    cells = audit_table(tables, params.primary_format, params.scorings, params.runs, **cell_rules)
+    cells = audit_table(tables, params.primary_format, params.scorings, params.runs, **rules)
     kept = capability_kept(tables["summary"], params.primary_format, params.scorings[0])
     text = audit_markdown(cells, params.runs, params.scorings[0], **rules, kept=kept)
     print(text)

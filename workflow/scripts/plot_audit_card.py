@@ -1,6 +1,6 @@
 """Rule plot_audit_card: the audit card. Checkpoints by attack families, one panel per
 forget benchmark, each cell coloured by recovery R with its interval written in,
-uninformative cells hatched, each run's verdict beside its row
+cells not read hatched, each run's verdict beside its row
 (unlearning_audit.audit)."""
 
 import matplotlib
@@ -10,7 +10,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from unlearning_audit.audit import FAMILIES, REFERENCE, UNINFORMATIVE, capability_kept, verdicts
+from unlearning_audit.audit import (
+    FAMILIES,
+    NO_CAPABILITY,
+    REFERENCE,
+    UNINFORMATIVE,
+    capability_kept,
+    verdicts,
+)
 from unlearning_audit.io import save_figure
 from unlearning_audit.jobs import job
 
@@ -20,7 +27,7 @@ with job(snakemake):
     kept = capability_kept(
         pd.read_csv(snakemake.input.summary), snakemake.params.primary_format, scoring
     )
-    decided = verdicts(cells, runs, kept=kept, min_capability=snakemake.params.min_capability)
+    decided = verdicts(cells, runs, kept=kept)
     decided = decided.set_index("run")
     # Each run's first seed is drawn; its verdict is over every seed.
     # The lens and the probe have a scoring of their own: shown whatever the scoring.
@@ -43,12 +50,13 @@ with job(snakemake):
                 if (run, family) not in at.index:
                     continue
                 cell = at.loc[(run, family)]
-                # An uninformative cell is not read: hatched, its R written but not coloured.
-                r[i, j] = np.nan if cell.cell == UNINFORMATIVE else cell.recovery
-                if cell.cell == UNINFORMATIVE:
+                # A cell not read is hatched, its R written but not coloured.
+                hatch = {UNINFORMATIVE: "///", NO_CAPABILITY: "xx"}.get(cell.cell)
+                r[i, j] = np.nan if hatch else cell.recovery
+                if hatch:
                     ax.add_patch(
                         plt.Rectangle(
-                            (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", color="0.55", lw=0
+                            (j - 0.5, i - 0.5), 1, 1, fill=False, hatch=hatch, color="0.55", lw=0
                         )
                     )
                 interval = (
@@ -93,9 +101,10 @@ with job(snakemake):
             )
     fig.suptitle(
         f"Audit card: recovery R under each attack ({scoring} scoring; 0 = the knowledge-free "
-        "baseline, 1 = the base model under the same attack)\nhatched: uninformative (not "
-        "read); right: verdict over every benchmark, scoring and seed, seeds agreeing, and the "
-        "capability kept (of the base model's)",
+        "baseline, 1 = the base model under the same attack)\nnot read, hatched: /// "
+        "uninformative; xx like the oracle in a model that lost its capability under the "
+        "scoring\nright: verdict over every benchmark, scoring and seed, seeds agreeing, and "
+        "the capability kept (of the base model's)",
         fontsize=10,
     )
     fig.tight_layout()
