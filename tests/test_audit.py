@@ -85,7 +85,7 @@ def test_a_model_is_hidden_removed_or_inconclusive_with_its_reason():
     lost = pd.concat([both, cells("m", [(-0.1, 0.1)], capable=False, scoring="generate")])
     verdict, why = audit.checkpoint_verdict(lost)
     assert verdict == audit.INCONCLUSIVE
-    assert why.startswith("1 attacks find no more") and "0.30 under generate" in why
+    assert why.startswith("1 attacks find no more") and "0.300 under generate" in why
     # Recovery is read all the same.
     lost = pd.concat([lost, cells("m", [(0.5, 0.9)], capable=False, scoring="generate")])
     assert audit.checkpoint_verdict(lost)[0] == audit.HIDDEN

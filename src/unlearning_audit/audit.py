@@ -186,7 +186,7 @@ def checkpoint_verdict(cells) -> tuple[str, str]:
         )
     if not lost.empty:
         kept = lost.groupby("scoring", sort=False).capability_kept.first()
-        where = ", ".join(f"{k:.2f} under {scoring}" for scoring, k in kept.items())
+        where = ", ".join(f"{k:.3f} under {scoring}" for scoring, k in kept.items())
         return INCONCLUSIVE, (
             f"{len(lost)} attacks find no more than in the oracle in a model that lost its "
             f"capability (kept of the base model's: {where}): finding nothing says nothing"
@@ -303,7 +303,7 @@ def audit_markdown(
             else f"**{row.verdict}**"
         )
         lines.append(
-            f"| {row.run} | {shown} | {row.seeds} | {row.capability_kept:.2f} | {row.reason} |"
+            f"| {row.run} | {shown} | {row.seeds} | {row.capability_kept:.3f} | {row.reason} |"
         )
     for scoring in dict.fromkeys([primary_scoring, *cells.scoring]):
         rows = cells[cells.scoring == scoring]

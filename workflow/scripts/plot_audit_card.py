@@ -94,7 +94,7 @@ with job(snakemake):
             ax.text(
                 len(families) - 0.3,
                 i,
-                f"{label}  {seeds}\ncapability {row.capability_kept:.2f}",
+                f"{label}  {seeds}\ncapability {row.capability_kept:.3f}",
                 va="center",
                 fontsize=9,
                 weight="normal" if row.verdict == REFERENCE else "bold",
