@@ -5,7 +5,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -126,73 +125,6 @@ def tiny_study(tmp_path_factory) -> Path:
     finally:
         del os.environ[SECRET_ENV]
     return workdir
-
-
-SLURM = REPO / "tests" / "slurm" / "localhost-slurm.sh"
-# The part of the tiny study the Slurm test runs (tests/test_slurm.py).
-SLURM_RELEARNED = "rmu.relearn-unrelated-10"
-SLURM_ENDPOINTS = [layout.table("gate"), layout.evaluation(SLURM_RELEARNED, "cyber", "cloze")]
-
-
-def slurm_skip_reason() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root to start a localhost Slurm (tests/slurm/localhost-slurm.sh)"
-    missing = [d for d in ("munged", "slurmctld", "slurmd", "sbatch") if not shutil.which(d)]
-    if missing:
-        return f"Slurm not installed ({', '.join(missing)}): run `{SLURM} install` as root"
-    return None
-
-
-class SlurmRun:
-    """Part of the tiny study through `snakemake --profile slurm` on a localhost cluster,
-    in a subprocess (its output in a log beside the study); ``wait`` returns the
-    study's folder once the run succeeded."""
-
-    def __init__(self, folder: Path):
-        self.workdir = make_workdir(folder / "study", load_tiny_config())
-        self.log = folder / "snakemake.log"
-        env = os.environ | {
-            "UNLEARNING_AUDIT_SLURM_GPU_PARTITION": "gpu",
-            "UNLEARNING_AUDIT_SLURM_CPU_PARTITION": "cpu",
-        }
-        command = [
-            sys.executable, "-m", "snakemake", "--profile", "slurm", "--directory", self.workdir,
-            # This test cluster keeps no accounting database: ask squeue, send no account.
-            "--slurm-status-command", "squeue", "--slurm-no-account",
-            # Poll every few seconds, not every 40: these jobs take seconds.
-            "--slurm-init-seconds-before-status-checks", "2",
-            *SLURM_ENDPOINTS,
-        ]  # fmt: skip
-        self.started = time.monotonic()
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def wait(self) -> Path:
-        returncode = self.process.wait()
-        print(f"part of the tiny study through Slurm: {time.monotonic() - self.started:.0f} s")
-        assert returncode == 0, self.log.read_text()[-5000:]
-        return self.workdir
-
-
-@pytest.fixture(scope="session", autouse=True)
-def slurm_run(request, tmp_path_factory):
-    """The Slurm test's run, started with the session where that test is selected and a
-    cluster can be started (else None): its jobs spend most of their time waiting for
-    Slurm's status polls, so it runs beside the tests before it, not after them."""
-    if slurm_skip_reason() or not any(
-        "slurm_study" in item.fixturenames for item in request.session.items
-    ):
-        yield None
-        return
-    subprocess.run([SLURM, "start"], check=True)
-    run = SlurmRun(tmp_path_factory.mktemp("slurm_study"))
-    yield run
-    if run.process.poll() is None:
-        run.process.terminate()
-        run.process.wait()
-    subprocess.run([SLURM, "stop"], check=True)
 
 
 def assert_same_tables(study: Path, reference: Path) -> None:

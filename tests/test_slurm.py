@@ -7,36 +7,75 @@ Slurm adds seconds to every job (submission, status polls), so the cluster runs
 the part of the tiny study that holds every kind of job once or more: the data,
 the tokenizer, the base model and its oracle, their evaluations and the gate
 table, and one unlearned model (RMU), relearned on unrelated data and evaluated.
-The Snakefile's local rules (data files, tables) run in the submitting process. The
-run starts with the test session (conftest.slurm_run), beside the tests before it.
+The Snakefile's local rules (data files, tables) run in the submitting process.
 """
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import time
 
 import pandas as pd
 import pytest
-from conftest import SLURM_ENDPOINTS, SLURM_RELEARNED, slurm_skip_reason
+from conftest import REPO, load_tiny_config, make_workdir
 
 from unlearning_audit import layout, lineage, numerics
 
+SLURM = REPO / "tests" / "slurm" / "localhost-slurm.sh"
 # Rules that load a model ask for a GPU in the tiny config; they must land on the
 # GPU partition, the others on the CPU partition.
 GPU_RULES = {"train_base", "unlearn", "relearn", "evaluate", "evaluate_relearning"}
 LOCAL_RULES = {"toy_world", "prompt_template", "benchmark_task", "rephrase", "gate_table"}
+RELEARNED = "rmu.relearn-unrelated-10"
+ENDPOINTS = [layout.table("gate"), layout.evaluation(RELEARNED, "cyber", "cloze")]
+
+
+def _skip_reason() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root to start a localhost Slurm (tests/slurm/localhost-slurm.sh)"
+    missing = [d for d in ("munged", "slurmctld", "slurmd", "sbatch") if not shutil.which(d)]
+    if missing:
+        return f"Slurm not installed ({', '.join(missing)}): run `{SLURM} install` as root"
+    return None
 
 
 @pytest.fixture(scope="module")
-def slurm_study(slurm_run):
-    """The run conftest.slurm_run started with the session; skipped without a cluster."""
-    reason = slurm_skip_reason()
+def slurm_cluster():
+    reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    return slurm_run.wait()
+    subprocess.run([SLURM, "start"], check=True)
+    yield
+    subprocess.run([SLURM, "stop"], check=True)
+
+
+@pytest.fixture(scope="module")
+def slurm_study(slurm_cluster, tmp_path_factory):
+    workdir = make_workdir(tmp_path_factory.mktemp("slurm_study"), load_tiny_config())
+    env = os.environ | {
+        "UNLEARNING_AUDIT_SLURM_GPU_PARTITION": "gpu",
+        "UNLEARNING_AUDIT_SLURM_CPU_PARTITION": "cpu",
+    }
+    command = [
+        sys.executable, "-m", "snakemake", "--profile", "slurm", "--directory", str(workdir),
+        # This test cluster keeps no accounting database: ask squeue, send no account.
+        "--slurm-status-command", "squeue", "--slurm-no-account",
+        # Poll every few seconds, not every 40: these jobs take seconds.
+        "--slurm-init-seconds-before-status-checks", "2",
+        *ENDPOINTS,
+    ]  # fmt: skip
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-5000:]
+    print(f"part of the tiny study through Slurm: {time.monotonic() - started:.0f} s")
+    return workdir
 
 
 def _records(study, monkeypatch):
     monkeypatch.chdir(study)
-    nodes = [n for path in SLURM_ENDPOINTS for n in lineage.walk(lineage.trace(path))]
+    nodes = [n for path in ENDPOINTS for n in lineage.walk(lineage.trace(path))]
     return {n.path: n.record for n in nodes if n.record}
 
 
@@ -75,7 +114,7 @@ def test_slurm_results_match_a_local_run(slurm_study, tiny_study):
     gate = [pd.read_csv(study / layout.table("gate")) for study in (slurm_study, tiny_study)]
     pd.testing.assert_frame_equal(*gate)
     evaluations = sorted((slurm_study / layout.EVALS).rglob("*.json"))
-    assert any(SLURM_RELEARNED in str(path) for path in evaluations)
+    assert any(RELEARNED in str(path) for path in evaluations)
     for path in evaluations:
         ours = json.loads(path.read_text())
         theirs = json.loads((tiny_study / path.relative_to(slurm_study)).read_text())
