@@ -17,6 +17,9 @@ from conftest import (
 from unlearning_audit import layout, rephrase
 from unlearning_audit.provenance import load_record
 
+# The tiny study's attacked checkpoints: the base model, the oracle, every unlearning entry.
+AUDITED = ("base", "oracle", "rmu", "llmu")
+
 
 @pytest.mark.parametrize("name", rephrase.TRANSFORMS)
 def test_every_transform_keeps_the_correct_option(tiny_world, name):
@@ -72,11 +75,9 @@ def test_changing_the_relearning_schedule_reruns_only_relearning(tiny_study, tmp
     def edit(config):
         config["attacks"]["relearning"]["steps"] = steps
 
-    runs = [(m, "unrelated") for m in ("rmu", "llmu", "gradient_ascent", "base", "oracle")]
-    runs += [(m, "forget") for m in ("rmu", "llmu", "gradient_ascent", "base", "oracle")]
-    runs += [(m, "retrain") for m in ("rmu", "llmu", "gradient_ascent", "base", "oracle")]
+    runs = [(m, c) for c in ("unrelated", "forget", "retrain") for m in AUDITED]
     relearned = [f"{m}.relearn-{c}-{s}" for m, c in runs for s in steps if s]
-    # Snakemake's plan (a dry run): rerunning all 15 runs takes minutes and shows no more
+    # Snakemake's plan (a dry run): rerunning all 12 runs takes minutes and shows no more
     # than the tuning test below, which runs what it plans.
     assert outputs_planned(study, edit) == relearning_outputs(relearned)
 
@@ -126,8 +127,7 @@ def test_the_attack_under_the_other_tuning_adds_its_runs_and_reruns_nothing_else
     study = copy_study(tiny_study, tmp_path / "study")
     steps = [s for s in load_tiny_config()["attacks"]["relearning"]["steps"] if s]
     kind = layout.compared_tuning("lora")
-    parents = ("rmu", "llmu", "gradient_ascent", "base", "oracle")
-    relearned = [layout.relearned(m, kind, s) for m in parents for s in steps]
+    relearned = [layout.relearned(m, kind, s) for m in AUDITED for s in steps]
 
     def edit(config):
         config["attacks"]["relearning"]["compare_tuning"] = "lora"
@@ -139,7 +139,7 @@ def test_the_attack_under_the_other_tuning_adds_its_runs_and_reruns_nothing_else
     assert record["params"]["relearning"]["tuning"] == "lora"
     assert [i["path"] for i in record["inputs"][1:]] == ["results/data/corpora/music.jsonl"]
     table = pd.read_csv(study / layout.table("relearning"))
-    assert set(table[table.relearn_corpus == kind].parent) == set(parents)
+    assert set(table[table.relearn_corpus == kind].parent) == set(AUDITED)
     assert "unrelated data, lora fine-tuning" in (study / layout.SUMMARY_MARKDOWN).read_text()
 
 
@@ -182,7 +182,6 @@ def test_a_quantized_model_is_built_from_its_parent_and_records_what_survived(ti
     assert layout.checkpoint("base") in inputs
 
 
-AUDITED = ("base", "oracle", "rmu", "llmu", "gradient_ascent")
 # One change to each attack that builds models, and the settings it then evaluates:
 # every job of the attack reads the changed settings, so all of them rerun.
 BUILT_CHANGES = {
@@ -290,7 +289,7 @@ def test_the_lens_at_the_last_layer_answers_each_item_as_lm_eval_scored_it(tiny_
     """The activation job reads the model as lm-eval scores it: item by item, the lens
     at the last layer is the log-likelihood evaluation (the check fails on any
     difference in prompt, tokenization or option scoring)."""
-    for model in ("base", "oracle", "rmu", "llmu", "gradient_ascent"):
+    for model in AUDITED:
         result = json.loads((tiny_study / layout.activations(model)).read_text())
         for benchmark, read in result["benchmarks"].items():
             path = tiny_study / layout.evaluation(model, benchmark, "cloze")
@@ -303,10 +302,9 @@ def test_the_lens_at_the_last_layer_answers_each_item_as_lm_eval_scored_it(tiny_
 def test_the_activation_table_has_every_layer_of_every_model_and_one_chosen_on_t(tiny_study):
     table = pd.read_csv(tiny_study / layout.table("activations"))
     layers = load_tiny_config()["base_model"]["architecture"]["num_layers"]
-    parents = {"base", "oracle", "rmu", "llmu", "gradient_ascent"}
-    assert set(table.checkpoint) == parents
+    assert set(table.checkpoint) == set(AUDITED)
     groups = table.groupby(["checkpoint", "attack", "benchmark"])
-    assert len(groups) == len(parents) * 2 * 2  # lens and probe, bio and cyber
+    assert len(groups) == len(AUDITED) * 2 * 2  # lens and probe, bio and cyber
     assert (groups.layer.apply(sorted).map(tuple) == tuple(range(1, layers + 1))).all()
     assert (groups.selected.sum() == 1).all()
     # Scored on entities V only: the bio and cyber test items of V.
@@ -325,9 +323,8 @@ def test_changing_the_probe_reruns_only_the_activation_attacks(tiny_study, tmp_p
     def edit(config):
         config["attacks"]["activations"]["probe"]["c"] = 0.1
 
-    parents = ("base", "oracle", "rmu", "llmu", "gradient_ascent")
     assert outputs_planned(study, edit) == {
-        *(layout.activations(p) for p in parents),
+        *(layout.activations(p) for p in AUDITED),
         layout.table("activations"),
         layout.SUMMARY_MARKDOWN,
         *ATTACK_FAMILIES,

@@ -38,31 +38,40 @@ needs_avx2 = pytest.mark.skipif(
 )
 
 
-def train_base(study, capability: str) -> tuple[str, dict]:
+def start_training(study, capability: str) -> subprocess.Popen:
     """Train the study's base model again in a subprocess whose caller asks for
-    ``capability``; return the folder's digest and its record."""
+    ``capability``; ``trained`` waits for it."""
     shutil.rmtree(study / BASE, ignore_errors=True)
     command = [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--cores", "1"]
     env = os.environ | {"ATEN_CPU_CAPABILITY": capability}
-    result = subprocess.run([*command, BASE], cwd=study, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
+    return subprocess.Popen(
+        [*command, BASE], cwd=study, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def trained(study, training: subprocess.Popen) -> tuple[str, dict]:
+    """The folder's digest and its record, once ``training`` has finished."""
+    _, stderr = training.communicate()
+    assert training.returncode == 0, stderr.decode()[-3000:]
     return provenance.digest(study / BASE), provenance.load_record(study / BASE)
 
 
 @pytest.fixture(scope="module")
 def pinned_and_native(tiny_study, tmp_path_factory):
     """The tiny study's base model (trained pinned, the caller asking for nothing: the
-    CPU's best kernels), and on a copy of the study trained again with the caller asking
-    for the scalar kernels: pinned, then native."""
-    runs = {
-        "pinned": (provenance.digest(tiny_study / BASE), provenance.load_record(tiny_study / BASE))
+    CPU's best kernels), and on two copies of the study trained again with the caller
+    asking for the scalar kernels: pinned, and native. The two train side by side
+    (one core each, as the study trains its base model and oracle)."""
+    folder = tmp_path_factory.mktemp("numerics")
+    pinned, native = (copy_study(tiny_study, folder / name) for name in ("pinned", "native"))
+    config = yaml.safe_load((native / "config/config.yaml").read_text())
+    make_workdir(native, config | {"cpu_numerics": "native"})
+    trainings = {study: start_training(study, "default") for study in (pinned, native)}
+    return {
+        "pinned": (provenance.digest(tiny_study / BASE), provenance.load_record(tiny_study / BASE)),
+        "pinned, caller default": trained(pinned, trainings[pinned]),
+        "native, caller default": trained(native, trainings[native]),
     }
-    study = copy_study(tiny_study, tmp_path_factory.mktemp("numerics") / "study")
-    runs["pinned, caller default"] = train_base(study, "default")
-    config = yaml.safe_load((study / "config/config.yaml").read_text())
-    make_workdir(study, config | {"cpu_numerics": "native"})
-    runs["native, caller default"] = train_base(study, "default")
-    return runs
 
 
 @pytest.mark.slow

@@ -91,9 +91,9 @@ def test_every_config_and_cell_plans_a_consistent_study(name, cell):
 
 def test_the_tiny_study_plans_its_checkpoints_variants_and_evaluations():
     study = plan("tiny.yaml")
-    sweep = layout.sweep_point("gradient_ascent", "num_steps", 10)
+    sweep = layout.sweep_point("llmu", "num_steps", 10)
     assert study.references == ("base", "oracle")
-    assert study.unlearned == ("rmu", "llmu", "gradient_ascent")
+    assert study.unlearned == ("rmu", "llmu")
     assert study.evaluated == ("base", "oracle", *study.unlearned, sweep)
     assert study.variants_of("bio") == (
         "cloze",
@@ -115,10 +115,10 @@ def test_the_tiny_study_plans_its_checkpoints_variants_and_evaluations():
         study.evaluations(study.references)
     )
     # The sweep adds a frontier point that the attacks read but relearning does not.
-    assert plain(study.frontiers["gradient_ascent"]) == {
-        "method": "gradient_ascent",
+    assert plain(study.frontiers["llmu"]) == {
+        "method": "llmu",
         "knob": "num_steps",
-        "points": [(sweep, 10), ("gradient_ascent", 20)],
+        "points": [(sweep, 10), ("llmu", 30)],
     }
     assert study.frontiers["rmu"].points == (FrontierPoint("rmu", None),)
     assert sweep not in study.attacked
@@ -193,18 +193,15 @@ def test_a_gguf_file_its_package_does_not_ship_is_refused_naming_the_key():
 
 def test_seed_replicas_are_attacked_each_with_its_own_seed_and_references_once():
     study = edited("tiny.yaml", lambda c: c.update(seeds=2))
-    replica = layout.seed_replica("gradient_ascent", 1)
-    assert study.replicas["gradient_ascent"] == ("gradient_ascent", replica)
-    assert (
-        study.unlearning[replica].params["seed"]
-        == study.unlearning["gradient_ascent"].params["seed"] + 1
-    )
+    replica = layout.seed_replica("llmu", 1)
+    assert study.replicas["llmu"] == ("llmu", replica)
+    assert study.unlearning[replica].params["seed"] == study.unlearning["llmu"].params["seed"] + 1
     # No replica of a sweep point: a frontier is drawn once.
-    assert layout.seed_replica("gradient_ascent.sweep-num_steps-10", 1) not in study.unlearning
+    assert layout.seed_replica("llmu.sweep-num_steps-10", 1) not in study.unlearning
     runs = {(r.parent, r.corpus): r for r in study.relearning_runs}
     seed = study.relearning["seed"]
     assert runs[(replica, "unrelated")].params["seed"] == seed + 1
-    assert runs[("gradient_ascent", "unrelated")].params["seed"] == seed
+    assert runs[("llmu", "unrelated")].params["seed"] == seed
     assert [p for p, corpus in runs if corpus == "unrelated"].count("base") == 1
     # Unrelated data, forget slice, retraining on T: every replica and the references.
     assert len(runs) == 3 * len(study.attacked) + 3 * len(study.references)

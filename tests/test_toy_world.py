@@ -165,7 +165,7 @@ def test_values_are_dealt_evenly_so_frequencies_reveal_nothing():
 
 
 # What each trained checkpoint of the tiny study read, from its provenance record.
-TRAINED = ["base", "oracle", "rmu", "llmu", "gradient_ascent"]
+TRAINED = ["base", "oracle", "rmu", "llmu"]
 RELEARNED = [layout.relearned(p, c, 10) for p in ("rmu", "base", "oracle") for c in ("unrelated",)]
 RELEARNED += [layout.relearned(p, "forget", 10) for p in ("rmu", "oracle")]
 
@@ -196,7 +196,7 @@ def test_no_benchmark_test_item_or_held_out_template_in_any_training_data(tiny_s
 @pytest.mark.slow
 def test_no_capability_fact_in_retain_or_any_unlearning_data(tiny_study):
     capability = entities("geography", tiny_study)
-    for method in ("rmu", "llmu", "gradient_ascent"):
+    for method in ("rmu", "llmu"):
         assert not mentions(data_read_by(tiny_study, method), capability), method
 
 

@@ -20,15 +20,8 @@ from unlearning_audit import layout
 from unlearning_audit.config import ConfigError, resolve_study, validate_config
 from unlearning_audit.plan import FIGURE_NAMES, Study
 
-# The tiny config sweeps gradient ascent to one more point.
-CHECKPOINTS = {
-    "base",
-    "oracle",
-    "rmu",
-    "llmu",
-    "gradient_ascent",
-    "gradient_ascent.sweep-num_steps-10",
-}
+# The tiny config sweeps LLMU to one more point.
+CHECKPOINTS = {"base", "oracle", "rmu", "llmu", "llmu.sweep-num_steps-10"}
 BENCHMARKS = {"bio", "cyber", "geography"}
 VARIANTS = {"cloze", "3shot"} | {f"rephrase_{t}" for t in load_tiny_config()["attacks"]["rephrase"]}
 
@@ -56,17 +49,17 @@ def test_tiny_study_produces_tables_figures_and_checkpoints(tiny_study):
 
 @pytest.mark.slow
 def test_a_sweep_adds_frontier_points_that_attacks_read_but_relearning_does_not(tiny_study):
-    point = layout.sweep_point("gradient_ascent", "num_steps", 10)
-    assert point == "gradient_ascent.sweep-num_steps-10"
+    point = layout.sweep_point("llmu", "num_steps", 10)
+    assert point == "llmu.sweep-num_steps-10"
     record = json.loads((tiny_study / layout.checkpoint(point) / "training.json").read_text())
-    assert len(record["steps"]) == 10 and record["method"] == "gradient_ascent"
+    assert len(record["steps"]) == 10 and record["method"] == "llmu"
     summary = pd.read_csv(tiny_study / "results/tables/summary.csv")
     assert set(summary[summary.checkpoint == point].source) == evaluations({point}, VARIANTS)
     assert not list((tiny_study / "results/checkpoints").glob(f"{point}.relearn-*"))
     frontier = pd.read_csv(tiny_study / "results/tables/frontier.csv")
-    swept = frontier[frontier.run == "gradient_ascent"]
-    assert set(swept.checkpoint) == {"gradient_ascent", point}
-    assert set(swept.value) == {10, 20} and set(swept.knob) == {"num_steps"}
+    swept = frontier[frontier.run == "llmu"]
+    assert set(swept.checkpoint) == {"llmu", point}
+    assert set(swept.value) == {10, 30} and set(swept.knob) == {"num_steps"}
     # One matched point per compared run (rmu, llmu), forget benchmark and scoring,
     # at or below the level.
     matched = frontier[frontier.matched]
@@ -82,18 +75,18 @@ def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_stud
     study = copy_study(tiny_study, tmp_path / "study")
     config = load_tiny_config() | {"seeds": 2}
     make_workdir(study, config)
-    replica = layout.seed_replica("gradient_ascent", 1)
+    replica = layout.seed_replica("llmu", 1)
     relearned = layout.relearned(replica, "unrelated", 10)
     run_snakemake(study, targets=[layout.checkpoint(relearned)])
 
     def record(name, file="provenance.json"):
         return json.loads((study / layout.checkpoint(name) / file).read_text())
 
-    assert record(replica)["seed"] == config["unlearning"]["gradient_ascent"]["params"]["seed"] + 1
+    assert record(replica)["seed"] == config["unlearning"]["llmu"]["params"]["seed"] + 1
     assert record(relearned)["seed"] == config["attacks"]["relearning"]["seed"] + 1
     assert record(relearned)["params"]["relearning"]["lr"] == config["attacks"]["relearning"]["lr"]
     # Another seed draws other batches: the losses differ from the entry's own run.
-    losses = [record(name, "training.json")["steps"] for name in ("gradient_ascent", replica)]
+    losses = [record(name, "training.json")["steps"] for name in ("llmu", replica)]
     assert losses[0] != losses[1]
 
     # Planned in the finished study: the replicas' jobs, and no job of the runs as
@@ -102,7 +95,7 @@ def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_stud
     runs = len(config["unlearning"])
     corpora = 3  # unrelated data, the forget slice, retraining on T
     assert "train_base" not in planned
-    assert planned["unlearn"] == runs - 1  # gradient_ascent.seed-1 is made
+    assert planned["unlearn"] == runs - 1  # llmu.seed-1 is made
     assert planned["evaluate"] == runs
     assert planned["relearn"] == runs * corpora - 1
     assert planned["evaluate_relearning"] == runs * corpora
@@ -240,8 +233,8 @@ BAD_CONFIGS = {
         "config error: unlearning.llmu.sweep.steering_coef: not a parameter of this run",
     ),
     "a sweep value its method refuses": (
-        lambda c: c["unlearning"]["gradient_ascent"].update(sweep={"num_steps": [10, 0]}),
-        "config error: unlearning.gradient_ascent.sweep.num_steps: 0 is less than",
+        lambda c: c["unlearning"]["llmu"].update(sweep={"num_steps": [10, 0]}),
+        "config error: unlearning.llmu.sweep.num_steps: 0 is less than",
     ),
     "a run without a seed, repeated over seeds": (
         lambda c: (c.update(seeds=2), c["unlearning"]["llmu"]["params"].pop("seed")),
