@@ -363,7 +363,6 @@ rule audit_table:
 rule plot_audit_card:
     input:
         audit=STUDY.tables["audit"],
-        summary=STUDY.tables["summary"],
     output:
         pdf=report(
             STUDY.figures["audit_card"][0],
@@ -382,7 +381,6 @@ rule plot_audit_card:
         **job_resources("plot_audit_card"),
     params:
         scoring=STUDY.scorings[0],
-        primary_format=STUDY.primary_format,
         runs=plain(STUDY.audited_runs),
     script:
         "../workflow/scripts/plot_audit_card.py"

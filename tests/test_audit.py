@@ -108,7 +108,7 @@ def test_a_run_is_decided_over_its_seeds_and_references_are_marked():
         "rmu": ["rmu", "rmu-s1"],
         "npo": ["npo", "npo-s1"],
     }
-    decided = audit.verdicts(table, runs).set_index("run")
+    decided = audit.verdicts(table, runs, "loglikelihood").set_index("run")
     assert decided.loc["rmu"].verdict == audit.HIDDEN and decided.loc["rmu"].seeds == "2/2 hidden"
     assert decided.loc["npo"].verdict == audit.INCONCLUSIVE
     assert decided.loc["npo"].reason == "seeds disagree: 1 removed, 1 hidden"
@@ -125,7 +125,7 @@ def test_a_run_is_decided_over_its_seeds_and_references_are_marked():
         table.assign(accuracy=0.5, attack="x"), runs, "loglikelihood", MARGIN, LEVEL, 0.75
     )
     assert (
-        "| rmu | **hidden** | 2/2 hidden | nan |" in text
+        "| rmu | **hidden** | 2/2 hidden | 0.900 |" in text
         and "reference (rules read: hidden)" in text
     )
 
@@ -145,8 +145,11 @@ def test_capability_kept_is_over_the_base_model_s():
     )
     kept = audit.capability_kept(summary, "cloze", "loglikelihood")
     assert kept["rmu"] == pytest.approx(0.5) and kept["base"] == 1.0
-    decided = audit.verdicts(cells("rmu", [(0.5, 0.9)]), {"rmu": ["rmu"]}, kept=kept)
-    assert decided.capability_kept.tolist() == [pytest.approx(0.5)]
+    # A run's verdict shows what its first seed's cells carry under the scoring asked.
+    both = pd.concat([cells("rmu", [(0.5, 0.9)]), cells("rmu", [(0.5, 0.9)], False, False, "g")])
+    for scoring, shown in (("loglikelihood", 0.9), ("g", 0.3)):
+        decided = audit.verdicts(both, {"rmu": ["rmu"]}, scoring)
+        assert decided.capability_kept.tolist() == [shown]
 
 
 def simulated_r(true_r, rng, entities=14, per_entity=5, base=1.0, oracle=0.25):

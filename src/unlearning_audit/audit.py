@@ -219,14 +219,15 @@ def capability_kept(summary, primary: str, scoring: str):
     return accuracy / accuracy["base"] if "base" in accuracy else accuracy * math.nan
 
 
-def verdicts(cells, runs: dict, references=("base", "oracle"), kept=None):
+def verdicts(cells, runs: dict, scoring=None, references=("base", "oracle")):
     """One row per run: its verdict over its seed replicas (the one they all reach, else
     inconclusive; a seed without cells counts as inconclusive), how many seeds reached
-    the most common verdict, the first replica's reason and (``kept``:
-    ``capability_kept``, shown only) the capability its first seed kept."""
+    the most common verdict, the first replica's reason and (shown only) the
+    capability its first seed kept under ``scoring``, as its cells carry it."""
     import pandas as pd
 
-    kept = {} if kept is None else dict(kept)
+    own = cells[cells.scoring == scoring]
+    kept = own.groupby("checkpoint").capability_kept.first().to_dict()
     rows = []
     for run, replicas in runs.items():
         each = [
@@ -260,11 +261,11 @@ def verdicts(cells, runs: dict, references=("base", "oracle"), kept=None):
 
 
 def audit_markdown(
-    cells, runs: dict, primary_scoring: str, margin, hidden_level, min_capability, kept=None
+    cells, runs: dict, primary_scoring: str, margin, hidden_level, min_capability
 ) -> str:
-    """results/tables/audit.md: the rules, each run's verdict (and ``kept``: the
-    capability it kept, ``capability_kept``), and the cells."""
-    decided = verdicts(cells, runs, kept=kept)
+    """results/tables/audit.md: the rules, each run's verdict and the capability it kept
+    (under ``primary_scoring``), and the cells."""
+    decided = verdicts(cells, runs, primary_scoring)
     lines = [
         "### The audit: hidden or removed?",
         "",

@@ -4,7 +4,7 @@ scoring and attack family, and a verdict per run by the rules in the config's `a
 
 import pandas as pd
 
-from unlearning_audit.audit import audit_markdown, audit_table, capability_kept
+from unlearning_audit.audit import audit_markdown, audit_table
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
 
@@ -12,8 +12,7 @@ with job(snakemake):
     tables = {name: pd.read_csv(path) for name, path in snakemake.input.items()}
     params, rules = snakemake.params, snakemake.params.rules
     cells = audit_table(tables, params.primary_format, params.scorings, params.runs, **rules)
-    kept = capability_kept(tables["summary"], params.primary_format, params.scorings[0])
-    text = audit_markdown(cells, params.runs, params.scorings[0], **rules, kept=kept)
+    text = audit_markdown(cells, params.runs, params.scorings[0], **rules)
     print(text)
     with atomic_path(snakemake.output.table) as tmp:
         cells.to_csv(tmp, index=False)

@@ -15,7 +15,6 @@ from unlearning_audit.audit import (
     NO_CAPABILITY,
     REFERENCE,
     UNINFORMATIVE,
-    capability_kept,
     verdicts,
 )
 from unlearning_audit.io import save_figure
@@ -24,11 +23,7 @@ from unlearning_audit.jobs import job
 with job(snakemake):
     cells = pd.read_csv(snakemake.input.audit)
     runs, scoring = snakemake.params.runs, snakemake.params.scoring
-    kept = capability_kept(
-        pd.read_csv(snakemake.input.summary), snakemake.params.primary_format, scoring
-    )
-    decided = verdicts(cells, runs, kept=kept)
-    decided = decided.set_index("run")
+    decided = verdicts(cells, runs, scoring).set_index("run")
     # Each run's first seed is drawn; its verdict is over every seed.
     # The lens and the probe have a scoring of their own: shown whatever the scoring.
     shown = cells[(cells.scoring == scoring) | cells.attack.isin(["logit_lens", "probe"])]
