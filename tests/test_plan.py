@@ -5,6 +5,7 @@ workflow plans the same graph with Snakemake."""
 
 import dataclasses
 import functools
+import sys
 from pathlib import Path
 
 import pytest
@@ -351,6 +352,17 @@ def test_planning_reads_no_result_and_names_files_through_the_layout(tmp_path, m
     )
     assert study.template_source("cloze") == str(REPO / "workflow/tasks/templates/cloze.yaml")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_study_in_the_repository_names_the_repository_s_files_relative_to_it(monkeypatch):
+    """Snakemake records input paths: a study run where `make study` runs it names the
+    prompt templates and the venv's GGUF file relative to the clone, which can move."""
+    monkeypatch.chdir(REPO)
+    study = Study.from_config(study_config("smollm2.yaml"), REPO)
+    assert study.template_source("cloze") == "workflow/tasks/templates/cloze.yaml"
+    assert all(not Path(path).is_absolute() for path in study.workflow_tasks)
+    in_clone = Path(sys.prefix).resolve().is_relative_to(REPO.resolve())  # make setup's .venv
+    assert all(Path(path).is_absolute() != in_clone for path in study.gguf_files.values())
 
 
 def test_quantization_attacks_references_and_attacked_models_from_their_own_folders():

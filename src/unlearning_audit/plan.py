@@ -303,7 +303,7 @@ class Study:
         base, attacks, evaluation = config["base_model"], config["attacks"], config["evaluation"]
         data = catalog(config["data"])
         trained_base = base["source"] == "scratch" or "training" in base
-        template_dir = Path(basedir) / "workflow/tasks/templates"
+        template_dir = within_study(Path(basedir) / "workflow/tasks/templates")
         prompt_formats = evaluation["prompt_formats"]
         primary = prompt_formats[0]
         points = unlearning_points(config)
@@ -891,6 +891,17 @@ def _fetched(config: Mapping, points: Mapping, trained_base: bool) -> tuple[dict
     return fetched, generator
 
 
+def within_study(path: Path) -> Path:
+    """``path`` relative to the study folder (the working directory) where it lies inside
+    it, else as it is. Snakemake records each job's input paths: a study run in the
+    repository (`make study`) names its prompt templates and the venv's GGUF files
+    inside the clone, so that moving the clone reruns nothing."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _gguf_files(fetched: Mapping, base: Mapping, generator: str) -> dict[str, str]:
     """Name -> the GGUF file of each checkpoint converted from one, found in its
     installed package (ConfigError, naming the key, where it is not there)."""
@@ -899,7 +910,7 @@ def _gguf_files(fetched: Mapping, base: Mapping, generator: str) -> dict[str, st
         if source["source"] != "gguf":
             continue
         try:
-            files[name] = str(packaged_file(source["package"], source["file"]))
+            files[name] = str(within_study(packaged_file(source["package"], source["file"])))
         except FileNotFoundError as error:
             if source is base:
                 key = "base_model"
