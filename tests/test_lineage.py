@@ -49,7 +49,7 @@ def test_each_figure_reaches_config_toy_world_and_base_model(tiny_study, figure,
             *("summary", "prompt_attacks", "relearning"),
             *("quantization", "ablation", "few_example", "soft_prompt", "activations"),
         ],
-        "audit": ["audit", "summary"],  # audit.csv is made from every attack's table
+        "audit": ["audit"],  # made from every attack's table; it carries capability kept
     }
     assert [c.path for c in nodes[0].children] == [
         f"results/tables/{t}.csv" for t in tables[figure.split("/")[-1].split("_")[0]]
