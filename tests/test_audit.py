@@ -115,7 +115,9 @@ def test_a_run_is_decided_over_its_seeds_and_references_are_marked():
     # Three seeds, two agreeing: the most common verdict and its count; a seed without
     # cells counts as inconclusive.
     three = pd.concat([table, cells("rmu-s2", [(-0.1, 0.1)])])
-    rmu = audit.verdicts(three, {"rmu": ["rmu", "rmu-s1", "rmu-s2", "rmu-s3"]}).iloc[0]
+    rmu = audit.verdicts(
+        three, {"rmu": ["rmu", "rmu-s1", "rmu-s2", "rmu-s3"]}, "loglikelihood"
+    ).iloc[0]
     assert rmu.verdict == audit.INCONCLUSIVE and rmu.seeds == "2/4 hidden"
     # The references' rows are known answers: the rules must read them right.
     assert decided.loc["base"].verdict == audit.REFERENCE

@@ -219,7 +219,7 @@ def capability_kept(summary, primary: str, scoring: str):
     return accuracy / accuracy["base"] if "base" in accuracy else accuracy * math.nan
 
 
-def verdicts(cells, runs: dict, scoring=None, references=("base", "oracle")):
+def verdicts(cells, runs: dict, scoring: str, references=("base", "oracle")):
     """One row per run: its verdict over its seed replicas (the one they all reach, else
     inconclusive; a seed without cells counts as inconclusive), how many seeds reached
     the most common verdict, the first replica's reason and (shown only) the
