@@ -37,6 +37,12 @@ def make_workdir(path: Path, config: dict) -> Path:
     return path
 
 
+def snakemake_command(*args) -> list:
+    """The command line of ``snakemake`` on this repository's Snakefile, as a user
+    types it (``python -m snakemake -s Snakefile ...``), for tests that run it as a process."""
+    return [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", *args]
+
+
 def run_snakemake(workdir: Path, cores: int = 2, targets: list[str] | None = None) -> None:
     """Run the workflow through Snakemake's Python API, as a library user would."""
     from snakemake.api import (
@@ -63,7 +69,7 @@ def dry_run_job_counts(configfile: Path, workdir: Path, cell: str | None = None)
     """Jobs per rule of a config's whole graph (of one cell of a matrix config),
     planned offline in an empty folder."""
     env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    command = [sys.executable, "-m", "snakemake", "-n", "--configfile", str(configfile)]
+    command = snakemake_command("-n", "--configfile", str(configfile))
     command += ["--config", f"cell={cell}"] if cell else []
     result = subprocess.run(
         [*command, "--directory", str(workdir)],
@@ -183,8 +189,9 @@ def outputs_planned(study, edit):
     config = load_tiny_config()
     edit(config)
     make_workdir(study, config)
-    command = [sys.executable, "-m", "snakemake", "-n", "-s", REPO / "Snakefile", "-c1"]
-    result = subprocess.run(command, cwd=study, capture_output=True, text=True)
+    result = subprocess.run(
+        snakemake_command("-n", "-c1"), cwd=study, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     planned = set()
     for line in result.stdout.splitlines():

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SECRET_ENV, SECRET_VALUE, copy_study
+from conftest import REPO, SECRET_ENV, SECRET_VALUE, copy_study, snakemake_command
 
 from unlearning_audit import lineage, provenance
 from unlearning_audit.models import save_tokenizer
@@ -218,7 +218,7 @@ def test_secret_named_parameters_are_redacted():
 def test_snakemake_report_builds_with_captions(tiny_study, tmp_path):
     report = tmp_path / "report.html"
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--report", report],
+        snakemake_command("--report", report),
         cwd=tiny_study,
         capture_output=True,
         text=True,

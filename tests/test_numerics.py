@@ -7,11 +7,10 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 
 import pytest
 import yaml
-from conftest import REPO, copy_study, make_workdir
+from conftest import copy_study, make_workdir, snakemake_command
 
 from unlearning_audit import layout, provenance
 
@@ -42,10 +41,13 @@ def start_training(study, capability: str) -> subprocess.Popen:
     """Train the study's base model again in a subprocess whose caller asks for
     ``capability``; ``trained`` waits for it."""
     shutil.rmtree(study / BASE, ignore_errors=True)
-    command = [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--cores", "1"]
     env = os.environ | {"ATEN_CPU_CAPABILITY": capability}
     return subprocess.Popen(
-        [*command, BASE], cwd=study, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        snakemake_command("--cores", "1", BASE),
+        cwd=study,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 

@@ -5,11 +5,16 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
-from conftest import REPO, assert_same_tables, copy_study, load_tiny_config, make_workdir
+from conftest import (
+    assert_same_tables,
+    copy_study,
+    load_tiny_config,
+    make_workdir,
+    snakemake_command,
+)
 
 from unlearning_audit import resume
 
@@ -18,8 +23,7 @@ KILL_WHEN_LOGGED = "results/logs/evaluate/base.log"
 
 
 def snakemake(study, *args, **kwargs):
-    command = [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--cores", "2"]
-    return subprocess.Popen([*command, *args], cwd=study, **kwargs)
+    return subprocess.Popen(snakemake_command("--cores", "2", *args), cwd=study, **kwargs)
 
 
 def wait_for(condition, run, what):
@@ -67,7 +71,7 @@ def test_a_live_runs_lock_refuses_a_second_command_in_one_line(tmp_path):
         lock = study / resume.LOCK_FILE
         wait_for(lambda: lock.exists() and lock.read_text().strip(), first, "the study lock")
         second = subprocess.run(
-            [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "--cores", "1"],
+            snakemake_command("--cores", "1"),
             cwd=study,
             capture_output=True,
             text=True,

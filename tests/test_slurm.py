@@ -14,12 +14,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
-from conftest import REPO, load_tiny_config, make_workdir
+from conftest import REPO, load_tiny_config, make_workdir, snakemake_command
 
 from unlearning_audit import layout, lineage, numerics
 
@@ -58,14 +57,14 @@ def slurm_study(slurm_cluster, tmp_path_factory):
         "UNLEARNING_AUDIT_SLURM_GPU_PARTITION": "gpu",
         "UNLEARNING_AUDIT_SLURM_CPU_PARTITION": "cpu",
     }
-    command = [
-        sys.executable, "-m", "snakemake", "--profile", "slurm", "--directory", str(workdir),
+    command = snakemake_command(
+        "--profile", "slurm", "--directory", str(workdir),
         # This test cluster keeps no accounting database: ask squeue, send no account.
         "--slurm-status-command", "squeue", "--slurm-no-account",
         # Poll every few seconds, not every 40: these jobs take seconds.
         "--slurm-init-seconds-before-status-checks", "2",
         *ENDPOINTS,
-    ]  # fmt: skip
+    )  # fmt: skip
     started = time.monotonic()
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-5000:]

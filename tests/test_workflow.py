@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -14,6 +13,7 @@ from conftest import (
     make_workdir,
     outputs_planned,
     run_snakemake,
+    snakemake_command,
 )
 
 from unlearning_audit import layout
@@ -341,7 +341,7 @@ def test_a_bad_config_stops_before_any_job_with_one_line_naming_the_key(case, tm
         edit(config)
         workdir = make_workdir(tmp_path, config)
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", REPO / "Snakefile", "-d", workdir, "-c1"],
+        snakemake_command("-d", workdir, "-c1"),
         cwd=REPO,
         capture_output=True,
         text=True,
