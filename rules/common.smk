@@ -41,8 +41,8 @@ def alternatives(names):
 wildcard_constraints:
     run=alternatives(STUDY.unlearning),
     model=alternatives(STUDY.evaluated),
-    trained=alternatives(STUDY.references),
-    parent=alternatives(STUDY.references + STUDY.attacked),
+    trained=alternatives(STUDY.all_references),
+    parent=alternatives(STUDY.all_references + STUDY.attacked),
     corpus=alternatives(STUDY.relearning_corpora),
     benchmark=alternatives(STUDY.benchmarks),
     transform=alternatives(rephrase.TRANSFORMS),

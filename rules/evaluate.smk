@@ -99,7 +99,7 @@ for attack in STUDY.built_attacks:
         name:
             f"evaluate_{attack}"
         input:
-            **STUDY.built_inputs(attack),
+            unpack(lambda wc, attack=attack: STUDY.built_inputs(attack, wc.parent)),
             checkpoint=layout.checkpoint("{parent}"),
             tasks=STUDY.evaluation_inputs([STUDY.primary_format]),
         output:

@@ -95,7 +95,7 @@ if STUDY.trained_base:
         resources:
             **job_resources("train_base"),
         params:
-            base_model=plain(STUDY.base_model),
+            base_model=lambda wildcards: plain(STUDY.base_model_of(wildcards.trained)),
             cpu_numerics=CPU_NUMERICS,
         script:
             "../workflow/scripts/train_base.py"
@@ -105,7 +105,8 @@ rule unlearn:
     input:
         # A distilled run's teacher and unrelated corpora (methods.distill).
         unpack(lambda wc: STUDY.distillation_inputs(wc.run)),
-        base=layout.checkpoint("base"),
+        # The base model of the run's seed replica.
+        base=lambda wc: layout.checkpoint(STUDY.reference_of("base", wc.run)),
         forget_corpora=[layout.corpus(c) for c in STUDY.forget_corpora],
         forget_qa=[layout.qa(c) for c in STUDY.forget_corpora],
         retain_corpus=[layout.corpus(c) for c in STUDY.retain_corpora],

@@ -114,7 +114,7 @@ rule seeds_table:
     resources:
         **job_resources("seeds_table"),
     params:
-        replicas=plain(STUDY.replicas),
+        replicas=plain(STUDY.seed_runs),
     script:
         "../workflow/scripts/seeds_table.py"
 

@@ -268,6 +268,48 @@ def test_claim_c_measures_against_the_base_model_relearned_the_same_way(scored):
     assert row["base model, same relearning"].startswith("0.80")
 
 
+def test_a_seed_replica_is_read_against_its_own_base_model_and_oracle(scored):
+    """seeds: N trains the base model and the oracle N times; replica r of a run is
+    made from base model r, so R = 1 is where base model r ends, not base model 0."""
+    rows = [
+        ("rmu.seed-1", 0, 0.0),
+        ("rmu.seed-1", 10, 0.8),
+        ("base", 0, 1.0),
+        ("base", 10, 1.0),
+        ("oracle", 10, 0.0),
+        ("base.seed-1", 0, 0.8),
+        ("base.seed-1", 10, 0.8),
+        ("oracle.seed-1", 10, 0.0),
+    ]
+    table = pd.DataFrame(
+        [
+            {
+                "parent": parent,
+                "relearn_corpus": "unrelated",
+                "role": "forget",
+                "benchmark": "bio",
+                "relearn_steps": steps,
+                "source": scored(f"{parent}-{steps}", share),
+                "accuracy": share,
+                "ci_low": 0.0,
+                "ci_high": 1.0,
+                "baseline": 0.25,
+                "informative": True,
+                "scoring": "loglikelihood",
+            }
+            for parent, steps, share in rows
+        ]
+    )
+    table = tables.relearning_recovery(table, held_out={})
+    replica = table[(table.parent == "rmu.seed-1") & (table.relearn_steps == 10)].iloc[0]
+    assert replica.base_accuracy == 0.8 and replica.recovery == pytest.approx(1.0)
+    _, [row] = claims.relearning_claim(table, ["base", "oracle"], ["rmu.seed-1"], 0.9)
+    assert row["base model, same relearning"].startswith("0.80")
+    assert row["verdict"] == claims.SUPPORTED
+    # A study that trains its references once reads every replica against them.
+    assert tables.reference_name("base", "rmu.seed-1", {"base", "rmu.seed-1"}) == "base"
+
+
 def test_claim_c_without_an_oracle_measures_recovery_above_chance(scored):
     table = relearning_table(scored, attacked=1.0, references=("base",))
     _, [row] = claims.relearning_claim(table, ["base"], ["rmu"], 0.9)

@@ -68,7 +68,7 @@ def evaluations(checkpoints, benchmarks, variants, split="test"):
 @pytest.mark.parametrize("name, cell", STUDIES, ids=[f"{n}:{c}" if c else n for n, c in STUDIES])
 def test_every_config_and_cell_plans_a_consistent_study(name, cell):
     study = plan(name, cell)
-    assert study.evaluated == (*study.references, *study.unlearning)
+    assert study.evaluated == (*study.references, *study.reference_replicas, *study.unlearning)
     assert set(study.unlearned) <= set(study.attacked) <= set(study.unlearning)
     # Every checkpoint a job reads is one the plan makes, and says how.
     for checkpoint in study.checkpoints.values():
@@ -192,21 +192,43 @@ def test_a_gguf_file_its_package_does_not_ship_is_refused_naming_the_key():
         Study.from_config(config, REPO)
 
 
-def test_seed_replicas_are_attacked_each_with_its_own_seed_and_references_once():
+def test_seed_replicas_are_attacked_each_with_its_own_seed_on_their_own_references():
     study = edited("tiny.yaml", lambda c: c.update(seeds=2))
     replica = layout.seed_replica("llmu", 1)
     assert study.replicas["llmu"] == ("llmu", replica)
     assert study.unlearning[replica].params["seed"] == study.unlearning["llmu"].params["seed"] + 1
     # No replica of a sweep point: a frontier is drawn once.
     assert layout.seed_replica("llmu.sweep-num_steps-10", 1) not in study.unlearning
+    # The base model and the oracle are trained again for the replica, seed shifted,
+    # on the same data; the replica is made from its own base model and read against
+    # its own references.
+    assert study.reference_replicas == ("base.seed-1", "oracle.seed-1")
+    assert study.base_model_of("oracle.seed-1")["seed"] == study.base_model["seed"] + 1
+    assert study.base_model_of("oracle") == study.base_model
+    assert study.training_data("oracle.seed-1") == study.training_data("oracle")
+    assert study.training_data("base.seed-1") == study.training_data("base")
+    assert study.checkpoints[replica].parent == "base.seed-1"
+    assert study.checkpoints["llmu"].parent == "base"
+    assert study.checkpoints["base.seed-1"].kind == TRAINED
+    assert study.reference_of("oracle", replica) == "oracle.seed-1"
+    assert study.reference_of("oracle", "llmu.sweep-num_steps-10") == "oracle"
+    assert study.built_inputs("ablation", replica) == {
+        "reference": [layout.checkpoint("base.seed-1")]
+    }
+    assert study.audited_runs["base"] == ("base", "base.seed-1")
+    assert study.seed_runs.keys() == {"base", "oracle", "rmu", "llmu"}
     runs = {(r.parent, r.corpus): r for r in study.relearning_runs}
     seed = study.relearning["seed"]
     assert runs[(replica, "unrelated")].params["seed"] == seed + 1
     assert runs[("llmu", "unrelated")].params["seed"] == seed
+    assert runs[("oracle.seed-1", "unrelated")].params["seed"] == seed + 1
     assert [p for p, corpus in runs if corpus == "unrelated"].count("base") == 1
     # Unrelated data, forget slice, retraining on T: every replica and the references.
-    assert len(runs) == 3 * len(study.attacked) + 3 * len(study.references)
+    assert len(runs) == 3 * len(study.attacked) + 3 * len(study.all_references)
     assert study.evaluated.count(replica) == 1
+    # One seed: nothing retrained, and the seeds table reads the unlearned runs only.
+    tiny = plan("tiny.yaml")
+    assert tiny.reference_replicas == () and tiny.seed_runs.keys() == {"rmu", "llmu"}
 
 
 def test_the_attack_under_the_other_tuning_adds_its_runs_alone():
@@ -407,10 +429,14 @@ def test_ablation_and_few_example_settings_follow_each_parents_seed():
     # seed that shifts with the replica; it reads the relearning attack's data.
     assert tiny.built("rmu", "few_example") == ("rmu.finetune-unrelated-2", "rmu.finetune-forget-2")
     assert full.attack_settings("few_example", "rmu.seed-2")["forget-10"]["seed"] == 2
-    assert tiny.built_inputs("few_example") == {
+    assert tiny.built_inputs("few_example", "rmu") == {
         kind: tiny.relearning_data(kind) for kind in ("unrelated", "forget")
     }
-    assert tiny.built_inputs("ablation") == {"reference": [layout.checkpoint("base")]}
+    assert tiny.built_inputs("ablation", "rmu") == {"reference": [layout.checkpoint("base")]}
+    # A seed replica's directions separate it from its own base model.
+    assert full.built_inputs("ablation", "rmu.seed-2") == {
+        "reference": [layout.checkpoint("base.seed-2")]
+    }
     # Ablation is scored on entities V: its table reads which items those are.
     assert set(tiny.table_inputs["ablation"]["test_splits"]) == set(
         tiny.data.retrain_test_splits.values()

@@ -70,8 +70,9 @@ def test_a_sweep_adds_frontier_points_that_attacks_read_but_relearning_does_not(
 
 @pytest.mark.slow
 def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_study, tmp_path):
-    """seeds: 2 adds, per unlearning entry, a run with every seed one higher, attacked
-    by relearning with its own seed; run here for one entry, planned for all."""
+    """seeds: 2 adds, per unlearning entry, a run with every seed one higher, made from
+    a base model trained again with its seed one higher, attacked by relearning with
+    its own seed; run here for one entry, planned for all."""
     study = copy_study(tiny_study, tmp_path / "study")
     config = load_tiny_config() | {"seeds": 2}
     make_workdir(study, config)
@@ -83,22 +84,29 @@ def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_stud
         return json.loads((study / layout.checkpoint(name) / file).read_text())
 
     assert record(replica)["seed"] == config["unlearning"]["llmu"]["params"]["seed"] + 1
+    assert record(replica, "training.json")["parent"] == layout.checkpoint("base.seed-1")
+    assert record("base.seed-1")["params"]["base_model"]["seed"] == config["base_model"]["seed"] + 1
     assert record(relearned)["seed"] == config["attacks"]["relearning"]["seed"] + 1
     assert record(relearned)["params"]["relearning"]["lr"] == config["attacks"]["relearning"]["lr"]
-    # Another seed draws other batches: the losses differ from the entry's own run.
-    losses = [record(name, "training.json")["steps"] for name in ("llmu", replica)]
-    assert losses[0] != losses[1]
+    # Another seed draws other weights and batches: the losses differ from the base
+    # model's and the entry's own run.
+    for name in ("base", "llmu"):
+        losses = [
+            record(n, "training.json")["steps" if n == "llmu" else "losses"]
+            for n in (name, layout.seed_replica(name, 1))
+        ]
+        assert losses[0] != losses[1], name
 
     # Planned in the finished study: the replicas' jobs, and no job of the runs as
     # configured (their checkpoints and evaluations stay as they are).
     planned = dry_run_job_counts(study / "config/config.yaml", study)
     runs = len(config["unlearning"])
     corpora = 3  # unrelated data, the forget slice, retraining on T
-    assert "train_base" not in planned
+    assert planned["train_base"] == 1  # oracle.seed-1 (base.seed-1 is made)
     assert planned["unlearn"] == runs - 1  # llmu.seed-1 is made
-    assert planned["evaluate"] == runs
-    assert planned["relearn"] == runs * corpora - 1
-    assert planned["evaluate_relearning"] == runs * corpora
+    assert planned["evaluate"] == runs + 2  # and the two references' replicas
+    assert planned["relearn"] == (runs + 2) * corpora - 1
+    assert planned["evaluate_relearning"] == (runs + 2) * corpora
 
 
 @pytest.mark.slow

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 
-from unlearning_audit.tables import attack_families, interval_text
+from unlearning_audit.tables import attack_families, interval_text, reference_name
 
 RECOVERED, LIKE_ORACLE, UNRESOLVED = "recovered", "like oracle", "unresolved"
 UNINFORMATIVE, NO_INTERVAL, NO_CAPABILITY = "uninformative", "no interval", "lost capability"
@@ -216,7 +216,11 @@ def capability_kept(summary, primary: str, scoring: str):
         & (summary.split == "test")
     ]
     accuracy = rows.groupby("checkpoint").accuracy.mean()
-    return accuracy / accuracy["base"] if "base" in accuracy else accuracy * math.nan
+    if "base" not in accuracy:
+        return accuracy * math.nan
+    # Over the base model of the checkpoint's own seed replica (where there is one).
+    present = set(accuracy.index)
+    return accuracy / [accuracy[reference_name("base", c, present)] for c in accuracy.index]
 
 
 def verdicts(cells, runs: dict, scoring: str, references=("base", "oracle")):

@@ -19,7 +19,13 @@ import pandas as pd
 
 from unlearning_audit.gate import KEY
 from unlearning_audit.stats import mcnemar, paired_difference, recovery
-from unlearning_audit.tables import interval_text, item_clusters, item_correctness, item_weights
+from unlearning_audit.tables import (
+    interval_text,
+    item_clusters,
+    item_correctness,
+    item_weights,
+    reference_name,
+)
 
 # The tables the claims are read from (results/tables/<name>.csv).
 TABLES = ("summary", "prompt_attacks", "relearning", "frontier")
@@ -181,10 +187,12 @@ def prompt_claim(attacks, unlearned, primary, threshold):
         # The attack shown: highest adjusted lower bound (one without an interval last).
         variant = max(adjusted, key=lambda v: (not pd.isna(adjusted[v][1]), adjusted[v][1], v))
         best = on.loc[(checkpoint, benchmark, variant, scoring)]
+        present = set(on.index.get_level_values(0))
         references = {
             f"{ref}, same attack": interval_text(*on.loc[key][["accuracy", "ci_low", "ci_high"]])
             for ref in ("base", "oracle")
-            if (key := (ref, benchmark, variant, scoring)) in on.index
+            if (key := (reference_name(ref, checkpoint, present), benchmark, variant, scoring))
+            in on.index
         }
         if any(low > threshold for low in lows):
             decided = SUPPORTED
@@ -210,10 +218,13 @@ def adjusted_recovery(on, row, confidence):
     """R of one attack row of the prompt attacks table at ``confidence``, from the
     per-item results of it, the base model and the oracle under the same attack."""
     key = (row.benchmark, row.variant, row.scoring)
-    base = correct_at(on, ("base", *key))
+    present = set(on.index.get_level_values(0))
+    base_key = (reference_name("base", row.checkpoint, present), *key)
+    oracle_key = (reference_name("oracle", row.checkpoint, present), *key)
+    base = correct_at(on, base_key)
     attacked = correct_at(on, (row.checkpoint, *key))[base.index]
-    oracle = correct_at(on, ("oracle", *key))[base.index] if ("oracle", *key) in on.index else None
-    clusters = clusters_at(on, ("base", *key))[base.index]
+    oracle = correct_at(on, oracle_key)[base.index] if oracle_key in on.index else None
+    clusters = clusters_at(on, base_key)[base.index]
     return recovery(
         attacked, base, oracle, row.baseline, clusters, iterations=4000, confidence=confidence
     )
@@ -229,8 +240,10 @@ def relearning_claim(relearning, references, unlearned, threshold):
     ]
     last = unrelated.relearn_steps.max()
     at = unrelated.set_index(["parent", "benchmark", "relearn_steps"])
+    present = set(unrelated.parent)
     rows = []
     for checkpoint in unlearned:
+        base, oracle = (reference_name(ref, checkpoint, present) for ref in ("base", "oracle"))
         for benchmark in sorted(unrelated.benchmark.unique()):
             row = at.loc[(checkpoint, benchmark, last)]
             # relearning.csv's R: against the references relearned the same way.
@@ -243,12 +256,12 @@ def relearning_claim(relearning, references, unlearned, threshold):
                     "before": interval_text(*at.loc[(checkpoint, benchmark, 0)][accuracy]),
                     f"after {last} steps": interval_text(row.accuracy, row.ci_low, row.ci_high),
                     "base model, same relearning": interval_text(
-                        *at.loc[("base", benchmark, last)][accuracy]
+                        *at.loc[(base, benchmark, last)][accuracy]
                     ),
                     **(
                         {
                             "oracle, same relearning": interval_text(
-                                *at.loc[("oracle", benchmark, last)][accuracy]
+                                *at.loc[(oracle, benchmark, last)][accuracy]
                             )
                         }
                         if "oracle" in references
@@ -302,8 +315,9 @@ def claims_markdown(
         "read only in variants the gate found informative. Where every item agrees "
         "(say, 0 of 70 right for every model compared) the bootstrap interval is 0 "
         "wide; the accuracies' Wilson intervals are the honest bound there. Claims (b) "
-        "and (c) are decided over every seed replica of a run (each against the same base "
-        "model and oracle): a verdict every seed reaches, else inconclusive; the rows "
+        "and (c) are decided over every seed replica of a run (each against the base "
+        "model and oracle of its own seed, where the study trains them per seed): a "
+        "verdict every seed reaches, else inconclusive; the rows "
         "show the run's first seed. (a) compares the runs' first seeds (the frontier's "
         "points are not repeated over seeds).",
         "",

@@ -132,9 +132,16 @@ def sweep_point(run: str, knob: str, value) -> str:
 
 
 def seed_replica(run: str, replica: int) -> str:
-    """Name of unlearning run ``run`` repeated with its seeds shifted by ``replica``
-    (config ``seeds``); replica 0 is the run itself."""
+    """Name of unlearning run ``run`` (or reference: base, oracle) repeated with its
+    seeds shifted by ``replica`` (config ``seeds``); replica 0 is the run itself."""
     return f"{run}{SEED_MARK}{replica}" if replica else run
+
+
+def replica(name: str) -> tuple[str, int]:
+    """``seed_replica``'s inverse: the run (or reference) and replica of a checkpoint
+    name (config names hold no dot, so the mark is unambiguous)."""
+    run, mark, number = name.rpartition(SEED_MARK)
+    return (run, int(number)) if mark and number.isdigit() else (name, 0)
 
 
 def compared_tuning(tuning: str) -> str:

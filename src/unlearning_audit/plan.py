@@ -259,6 +259,9 @@ class Study:
     first_run_of: Mapping[str, str]
     compared_runs: tuple[str, ...]
     references: tuple[str, ...]  # base, and the oracle where there is one
+    # Their seed replicas (`seeds`), where the study trains them: each seed replica of an
+    # unlearned run starts from its own base model and is read against its own references.
+    reference_replicas: tuple[str, ...]
     evaluated: tuple[str, ...]  # what rule evaluate scores: references, unlearned points
     # Checkpoints taken as they are, name -> where from: a pretrained base model (named
     # "pretrained" where the pipeline implants the corpora into it), released unlearned
@@ -317,6 +320,12 @@ class Study:
             for method in sorted({r["method"] for r in config["unlearning"].values()})
         }
         references = ["base"] + ([layout.ORACLE] if trained_base else [])
+        # A base model taken as it is was published once: no other seed to train.
+        reference_replicas = [
+            layout.seed_replica(ref, r)
+            for r in range(1, config.get("seeds", 1) if trained_base else 1)
+            for ref in references
+        ]
         fetched, generator = _fetched(config, points, trained_base)
         rewrite_settings = attacks.get("rewrites", {})
         rewrites = {
@@ -377,7 +386,8 @@ class Study:
                 else unlearned
             ),
             references=tuple(references),
-            evaluated=tuple(references + list(points)),
+            reference_replicas=tuple(reference_replicas),
+            evaluated=tuple(references + reference_replicas + list(points)),
             fetched=freeze(fetched),
             gguf_files=MappingProxyType(_gguf_files(fetched, base, generator)),
             generator=generator,
@@ -424,6 +434,18 @@ class Study:
         return tuple(name for name, s in self.fetched.items() if s["source"] == "hub")
 
     @property
+    def all_references(self) -> tuple[str, ...]:
+        """The references and their seed replicas."""
+        return (*self.references, *self.reference_replicas)
+
+    def reference_of(self, reference: str, checkpoint: str) -> str:
+        """The base model or oracle (``reference``) that ``checkpoint``'s seed replica
+        is read against and, for the base model, made from: its own replica where the
+        study trains one, else the one."""
+        own = layout.seed_replica(reference, layout.replica(checkpoint)[1])
+        return own if own in self.reference_replicas else reference
+
+    @property
     def trained_runs(self) -> tuple[str, ...]:
         """The unlearned points a method makes (not released models, taken as they are)."""
         return tuple(name for name in self.unlearning if name not in self.fetched)
@@ -437,10 +459,10 @@ class Study:
         for name in dict.fromkeys([*self.evaluated, *self.fetched]):
             if name in self.fetched:
                 made[name] = Checkpoint(name, FETCHED)
-            elif name in self.references:
+            elif name in self.all_references:
                 made[name] = Checkpoint(name, TRAINED, start)
             else:
-                made[name] = Checkpoint(name, UNLEARNED, "base")
+                made[name] = Checkpoint(name, UNLEARNED, self.reference_of("base", name))
         for run in self.relearning_runs:
             made |= {name: Checkpoint(name, RELEARNED, run.parent) for name in run.checkpoints}
         return MappingProxyType(made)
@@ -500,8 +522,7 @@ class Study:
         """A relearning run's settings: the attack's, with the parent's seed (shifted by
         its seed replica's number) and the tuning of its kind. (compare_tuning itself is
         left out: adding it reruns no other run.)"""
-        point = self.unlearning.get(parent)
-        seed = self.relearning["seed"] + (point.replica if point else 0)
+        seed = self.relearning["seed"] + layout.replica(parent)[1]
         tuning = self.compared_tuning.get(corpus, self.relearning["tuning"])
         settings = {k: plain(v) for k, v in self.relearning.items() if k != "compare_tuning"}
         return settings | {"seed": seed, "tuning": tuning}
@@ -515,9 +536,8 @@ class Study:
         of the audit's forget-slice family). Where the provider splits test
         entities into T and V: retraining on T, scored on V (Deeb & Roger 2024), for
         every model (base: drift; oracle: never knew V). Every seed replica of an
-        unlearned model is attacked, each with its own seed; the references, trained
-        once, are relearned once."""
-        attacked, references = list(self.attacked), list(self.references)
+        unlearned model and of the references is attacked, each with its own seed."""
+        attacked, references = list(self.attacked), list(self.all_references)
         runs = (
             [(run, "unrelated") for run in attacked]
             + [(ref, "unrelated") for ref in references]
@@ -559,16 +579,25 @@ class Study:
         teacher = point.params["teacher"]
         if teacher not in self.checkpoints:
             raise ConfigError(f"unlearning.{point.run}.params.teacher: this study has no {teacher}")
+        # A seed replica learns from its own replica's teacher, where there is one (a
+        # released model has none).
+        own = layout.seed_replica(teacher, point.replica)
+        teacher = own if own in self.checkpoints else teacher
         others = [role for role in point.params["corpora"] if role not in ("forget", "retain")]
         return {"teacher": layout.checkpoint(teacher)} | {
             f"{role}_corpus": [layout.corpus(c) for c in self.catalog.corpora_with_role(role)]
             for role in others
         }
 
+    def base_model_of(self, model: str) -> Mapping[str, Any]:
+        """``base_model`` as the base model or oracle ``model`` trains: a seed replica's
+        seed shifted by its number (the same world, another initialisation and order)."""
+        return self.base_model | {"seed": self.base_model["seed"] + layout.replica(model)[1]}
+
     def training_data(self, model: str) -> list[str]:
         """What the base model or its oracle trains on: the corpora of its roles, with
         their practice texts (or, where the provider writes none, their QA pairs)."""
-        roles = BASE_TRAINING_ROLES if model == "base" else ORACLE_TRAINING_ROLES
+        roles = BASE_TRAINING_ROLES if layout.replica(model)[0] == "base" else ORACLE_TRAINING_ROLES
         names = self.catalog.corpora_with_roles(roles)
         extra = layout.practice if self.catalog.practice else layout.qa
         return [layout.corpus(c) for c in names] + [extra(c) for c in names]
@@ -577,9 +606,9 @@ class Study:
 
     @property
     def audited(self) -> tuple[str, ...]:
-        """What the white-box and few-example attacks attack: the references and every
-        attacked unlearned model."""
-        return (*self.references, *self.attacked)
+        """What the white-box and few-example attacks attack: the references (and their
+        seed replicas) and every attacked unlearned model."""
+        return (*self.all_references, *self.attacked)
 
     def attack_settings(self, attack: str, parent: str = "") -> Mapping[str, Mapping]:
         """One of BUILT_ATTACKS: setting name -> the parameters that build ``parent``'s
@@ -589,7 +618,7 @@ class Study:
         first RMU run (for every other model it is a direction of no special meaning)."""
         config = self.built_attacks[attack]
         point = self.unlearning.get(parent)
-        shift = point.replica if point else 0
+        shift = layout.replica(parent)[1]
         if attack == "quantization":
             return {
                 f"int{b}": {"bits": b, "group_size": config["group_size"]} for b in config["bits"]
@@ -630,15 +659,16 @@ class Study:
         """The models ``attack`` builds from ``parent`` (which may be a wildcard pattern)."""
         return tuple(layout.built(parent, attack, s) for s in self.attack_settings(attack))
 
-    def built_inputs(self, attack: str) -> dict[str, list[str]]:
-        """What building ``attack``'s models reads besides the parent: the base model
-        (quantization: which weights the parent changed; ablation: the activations the
-        directions separate the parent's from), and few-example fine-tuning's texts."""
+    def built_inputs(self, attack: str, parent: str) -> dict[str, list[str]]:
+        """What building ``attack``'s models from ``parent`` reads besides the parent: its
+        base model (quantization: which weights the parent changed; ablation: the
+        activations the directions separate the parent's from), and few-example
+        fine-tuning's texts."""
         if attack == "few_example":
             return {data: self.relearning_data(data) for data in self.built_attacks[attack]["data"]}
         if attack == "soft_prompt":
             return {}
-        return {"reference": [layout.checkpoint("base")]}
+        return {"reference": [layout.checkpoint(self.reference_of("base", parent))]}
 
     def fitted_on(self, attack: str) -> Mapping[str, str]:
         """The task YAMLs (forget benchmark -> YAML) whose items of entities T an attack
@@ -827,8 +857,23 @@ class Study:
         """The audit's rows: the references, then every unlearned run, each with its
         seed replicas (itself first)."""
         return freeze(
-            {name: (name,) for name in self.references}
+            {
+                ref: tuple(r for r in self.all_references if layout.replica(r)[0] == ref)
+                for ref in self.references
+            }
             | {run: self.replicas[run] for run in self.unlearned}
+        )
+
+    @cached_property
+    def seed_runs(self) -> Mapping[str, tuple[str, ...]]:
+        """What results/tables/seeds.csv summarises over seeds: every unlearned run, and
+        the references where the study trains one for each seed."""
+        return freeze(
+            {
+                run: replicas
+                for run, replicas in self.audited_runs.items()
+                if run in self.unlearned or len(replicas) > 1
+            }
         )
 
     @cached_property

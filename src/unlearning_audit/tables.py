@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+from unlearning_audit import layout
 from unlearning_audit.gate import KEY, informative
 from unlearning_audit.provenance import EMBED_KEY, digest
 from unlearning_audit.stats import cluster_effective_count, wilson_interval
@@ -153,6 +154,14 @@ def on_items(row: dict, ids: set[str]) -> dict:
     }
 
 
+def reference_name(reference: str, checkpoint: str, present) -> str:
+    """The base model or oracle (``reference``) a row of ``checkpoint`` is read against:
+    its own seed replica's where the study trained one (it is among ``present``, the
+    checkpoints of the table), else the one (``plan.Study.reference_of``)."""
+    own = layout.seed_replica(reference, layout.replica(checkpoint)[1])
+    return own if own in present else reference
+
+
 def relearning_recovery(table, held_out: dict[str, set[str]]):
     """A relearning table (relearning.csv's rows) with each row's recovery R and its
     interval (``recovery``, ``recovery_low``, ``recovery_high``), against the base
@@ -170,14 +179,16 @@ def relearning_recovery(table, held_out: dict[str, set[str]]):
     table = table.assign(scored_items=table.get("scored_items", "all"))
     same_way = ["relearn_corpus", "relearn_steps", "benchmark", "scoring", "scored_items"]
     sources = table.set_index(["parent", *same_way]).source
+    parents = set(table.parent)
     r, references = [], []
     for row in table.itertuples():
         key = tuple(getattr(row, k) for k in same_way)
+        names = (reference_name(ref, row.parent, parents) for ref in ("base", "oracle"))
         base, oracle = (
             correct(sources[(ref, *key)], row.benchmark, row.scored_items)
             if (ref, *key) in sources.index
             else None
-            for ref in ("base", "oracle")
+            for ref in names
         )
         references.append(tuple(math.nan if c is None else c.mean() for c in (base, oracle)))
         if base is None or row.role != "forget":
@@ -298,14 +309,16 @@ def attack_table(attacked, attack: str, min_gap: float):
         references.assign(checkpoint=references.parent, variant=references.setting), min_gap
     ).set_index(list(KEY))
     under = attacked.set_index(["parent", "setting", "benchmark", "scoring"])
+    parents = set(attacked.parent)
     rows = []
     for row in attacked.itertuples():
         correct = row.correct
         clusters = row.clusters[correct.index]
         key = (row.setting, row.benchmark, row.scoring)
-        base = under.loc[("base", *key)]
-        has_oracle = ("oracle", *key) in under.index
-        oracle = under.loc[("oracle", *key)] if has_oracle else None
+        base = under.loc[(reference_name("base", row.parent, parents), *key)]
+        oracle_key = (reference_name("oracle", row.parent, parents), *key)
+        has_oracle = oracle_key in under.index
+        oracle = under.loc[oracle_key] if has_oracle else None
         r = recovery(
             correct,
             base.correct[correct.index],
@@ -387,14 +400,19 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
     attacks = prompt_attacks[
         (prompt_attacks.role == "forget") & (prompt_attacks.scoring == scoring)
     ].rename(columns={"recovery_ci_low": "recovery_low", "recovery_ci_high": "recovery_high"})
-    # The references' accuracy in each variant and split, beside every row of it.
-    levels = attacks.pivot_table(
-        index=["split", "benchmark", "variant"], columns="checkpoint", values="accuracy"
-    )
+    # The references' accuracy in each variant and split (of the row's seed replica),
+    # beside every row of it.
+    levels = attacks.set_index(["checkpoint", "split", "benchmark", "variant"]).accuracy
+    present = set(attacks.checkpoint)
     for reference in ("base", "oracle"):
-        level = levels[reference] if reference in levels else pd.Series(math.nan, levels.index)
-        attacks = attacks.join(
-            pd.Series(level, name=f"{reference}_accuracy"), on=["split", "benchmark", "variant"]
+        keys = zip(attacks.checkpoint, attacks.split, attacks.benchmark, attacks.variant)
+        attacks = attacks.assign(
+            **{
+                f"{reference}_accuracy": [
+                    levels.get((reference_name(reference, c, present), *key), math.nan)
+                    for c, *key in keys
+                ]
+            }
         )
     attacks = attacks.assign(setting=attacks.variant)
     test = attacks[attacks.split == "test"]

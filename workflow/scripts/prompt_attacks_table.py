@@ -17,7 +17,7 @@ from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
 from unlearning_audit.layout import OWN_TASK
 from unlearning_audit.stats import mcnemar, recovery
-from unlearning_audit.tables import eval_table, item_clusters, item_correctness
+from unlearning_audit.tables import eval_table, item_clusters, item_correctness, reference_name
 
 with job(snakemake):
     table = eval_table(snakemake.input.evaluations, snakemake.input.gate)
@@ -32,14 +32,17 @@ with job(snakemake):
     correct = {path: item_correctness(path) for path in table.source}
     clusters = {path: item_clusters(path) for path in table.source}
     intervals, p_values = [], []
+    present = set(table.checkpoint)
     for row in table.itertuples():
-        # Within one split: the base model and oracle of the same items.
+        # Within one split: the base model and oracle (of the row's seed replica) of the
+        # same items.
         key = (row.split, *(getattr(row, k) for k in KEY))
-        base = correct[sources[("base", *key)]]
+        base_source = sources[(reference_name("base", row.checkpoint, present), *key)]
+        base = correct[base_source]
         attacked = correct[row.source][base.index]
-        oracle = ("oracle", *key)
+        oracle = (reference_name("oracle", row.checkpoint, present), *key)
         oracle = correct[sources[oracle]][base.index] if oracle in sources else None
-        cluster = clusters[sources[("base", *key)]][base.index]
+        cluster = clusters[base_source][base.index]
         intervals.append(recovery(attacked, base, oracle, row.baseline, cluster))
         # Against the same checkpoint's zero-shot answers to the same items. A benchmark's
         # own lm-eval task numbers its items in its own order, which rephrased copies
