@@ -310,6 +310,46 @@ def test_a_seed_replica_is_read_against_its_own_base_model_and_oracle(scored):
     assert tables.reference_name("base", "rmu.seed-1", {"base", "rmu.seed-1"}) == "base"
 
 
+def test_an_attack_table_reads_each_replica_against_its_own_references():
+    """The white-box attack tables (tables.attack_table) likewise: rmu.seed-1 ends where
+    its own base model ends under the attack, R = 1; against base model 0 it would
+    not."""
+    n = 40
+    shares = {
+        "base": 1.0,
+        "oracle": 0.25,
+        "rmu": 0.25,
+        "base.seed-1": 0.75,
+        "oracle.seed-1": 0.25,
+        "rmu.seed-1": 0.75,
+    }
+    index = [f"q{i}" for i in range(n)]
+    rows = [
+        {
+            "parent": parent,
+            "setting": "int4",
+            "benchmark": "cyber",
+            "role": "forget",
+            "scoring": "loglikelihood",
+            "baseline": 0.25,
+            "source": f"{parent}.json",
+            "source_sha256": "0" * 64,
+            "correct": pd.Series([int(i < share * n) for i in range(n)], index=index),
+            "clusters": pd.Series([f"e{i // 4}" for i in range(n)], index=index),
+            "unattacked": None,
+        }
+        for parent, share in shares.items()
+    ]
+    table = tables.attack_table(pd.DataFrame(rows), "quantization", min_gap=0.25).set_index(
+        "checkpoint"
+    )
+    assert table.loc["rmu.seed-1", "base_accuracy"] == 0.75
+    assert table.loc["rmu.seed-1", "recovery"] == pytest.approx(1.0)
+    assert table.loc["rmu", "recovery"] == pytest.approx(0.0)
+    # The gate reads the first seed's references: base 1.0 against 0.25.
+    assert table.informative.all()
+
+
 def test_claim_c_without_an_oracle_measures_recovery_above_chance(scored):
     table = relearning_table(scored, attacked=1.0, references=("base",))
     _, [row] = claims.relearning_claim(table, ["base"], ["rmu"], 0.9)

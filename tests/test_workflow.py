@@ -18,7 +18,7 @@ from conftest import (
 
 from unlearning_audit import layout
 from unlearning_audit.config import ConfigError, resolve_study, validate_config
-from unlearning_audit.plan import FIGURE_NAMES, Study
+from unlearning_audit.plan import BUILT_ATTACKS, FIGURE_NAMES, Study
 
 # The tiny config sweeps LLMU to one more point.
 CHECKPOINTS = {"base", "oracle", "rmu", "llmu", "llmu.sweep-num_steps-10"}
@@ -107,6 +107,8 @@ def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_stud
     assert planned["evaluate"] == runs + 2  # and the two references' replicas
     assert planned["relearn"] == (runs + 2) * corpora - 1
     assert planned["evaluate_relearning"] == (runs + 2) * corpora
+    for attack in ("activations", *(f"evaluate_{a}" for a in BUILT_ATTACKS)):
+        assert planned[attack] == runs + 2, attack
 
 
 @pytest.mark.slow

@@ -615,7 +615,8 @@ class Study:
         model under it (recorded in its JSONs). Seeds shift with a seed replica's number.
         Ablation of RMU's steering directions (where the study runs RMU): the
         directions of ``parent``'s own seed if it is an RMU run, else of the study's
-        first RMU run (for every other model it is a direction of no special meaning)."""
+        first RMU run of the same seed replica (for every other model it is a direction
+        of no special meaning)."""
         config = self.built_attacks[attack]
         point = self.unlearning.get(parent)
         shift = layout.replica(parent)[1]
@@ -628,8 +629,12 @@ class Study:
                 d: {"direction": d, "seed": config["seed"] + shift} for d in config["directions"]
             }
             if "rmu" in self.first_run_of:
+                # Any other model of seed replica r: the first RMU run's replica r, so that
+                # R of that replica compares it with its own base model ablated alike.
+                first = self.first_run_of["rmu"]
                 rmu = point if point and point.method == "rmu" else None
-                rmu = rmu or self.unlearning[self.first_run_of["rmu"]]
+                rmu = rmu or self.unlearning.get(layout.seed_replica(first, shift))
+                rmu = rmu or self.unlearning[first]
                 settings[RMU_STEERING] = {
                     "direction": RMU_STEERING,
                     "seed": rmu.params["seed"],

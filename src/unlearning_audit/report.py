@@ -135,7 +135,8 @@ def seeds_section(seeds, primary):
     view = cells.pivot(index="run", columns="column", values="cell")
     n = int(seeds.n_seeds.max())
     return [
-        f"**Over seeds** ({n} runs of each unlearning entry, each attacked by relearning "
+        f"**Over seeds** ({n} runs of each unlearning entry, and of the base model and "
+        "the oracle where the study trains them per seed, each attacked by relearning "
         "with its own seed; mean ± standard deviation [range], results/tables/seeds.csv):",
         "",
         view.to_markdown(),
