@@ -90,11 +90,8 @@ def test_seed_replicas_are_checkpoints_of_their_own_with_shifted_seeds(tiny_stud
     assert record(relearned)["params"]["relearning"]["lr"] == config["attacks"]["relearning"]["lr"]
     # Another seed draws other weights and batches: the losses differ from the base
     # model's and the entry's own run.
-    for name in ("base", "llmu"):
-        losses = [
-            record(n, "training.json")["steps" if n == "llmu" else "losses"]
-            for n in (name, layout.seed_replica(name, 1))
-        ]
+    for name, key in (("base", "losses"), ("llmu", "steps")):
+        losses = [record(n, "training.json")[key] for n in (name, layout.seed_replica(name, 1))]
         assert losses[0] != losses[1], name
 
     # Planned in the finished study: the replicas' jobs, and no job of the runs as
