@@ -218,6 +218,11 @@ def relearning_table(
         ("base", 10, base - drift),
         *([("oracle", 10, oracle)] if "oracle" in references else []),
     ]
+    return relearned_rows(scored, rows, informative)
+
+
+def relearned_rows(scored, rows, informative=True):
+    """A relearning table of (parent, steps, share right) rows on unrelated data, with R."""
     table = pd.DataFrame(
         [
             {
@@ -281,26 +286,7 @@ def test_a_seed_replica_is_read_against_its_own_base_model_and_oracle(scored):
         ("base.seed-1", 10, 0.8),
         ("oracle.seed-1", 10, 0.0),
     ]
-    table = pd.DataFrame(
-        [
-            {
-                "parent": parent,
-                "relearn_corpus": "unrelated",
-                "role": "forget",
-                "benchmark": "bio",
-                "relearn_steps": steps,
-                "source": scored(f"{parent}-{steps}", share),
-                "accuracy": share,
-                "ci_low": 0.0,
-                "ci_high": 1.0,
-                "baseline": 0.25,
-                "informative": True,
-                "scoring": "loglikelihood",
-            }
-            for parent, steps, share in rows
-        ]
-    )
-    table = tables.relearning_recovery(table, held_out={})
+    table = relearned_rows(scored, rows)
     replica = table[(table.parent == "rmu.seed-1") & (table.relearn_steps == 10)].iloc[0]
     assert replica.base_accuracy == 0.8 and replica.recovery == pytest.approx(1.0)
     _, [row] = claims.relearning_claim(table, ["base", "oracle"], ["rmu.seed-1"], 0.9)
