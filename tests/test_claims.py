@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from unlearning_audit import claims, report, tables
+from unlearning_audit import claims, layout, report, tables
 from unlearning_audit.stats import wilson_interval
 
 RULE = {"forget_margin": 0.15, "prompt_recovery": 0.5, "relearning_recovery": 0.9}
@@ -293,7 +293,7 @@ def test_a_seed_replica_is_read_against_its_own_base_model_and_oracle(scored):
     assert row["base model, same relearning"].startswith("0.80")
     assert row["verdict"] == claims.SUPPORTED
     # A study that trains its references once reads every replica against them.
-    assert tables.reference_name("base", "rmu.seed-1", {"base", "rmu.seed-1"}) == "base"
+    assert layout.replica_reference("base", "rmu.seed-1", {"base", "rmu.seed-1"}) == "base"
 
 
 def test_an_attack_table_reads_each_replica_against_its_own_references():

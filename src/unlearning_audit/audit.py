@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import math
 
-from unlearning_audit.tables import attack_families, interval_text, reference_name
+from unlearning_audit import layout
+from unlearning_audit.tables import attack_families, interval_text
 
 RECOVERED, LIKE_ORACLE, UNRESOLVED = "recovered", "like oracle", "unresolved"
 UNINFORMATIVE, NO_INTERVAL, NO_CAPABILITY = "uninformative", "no interval", "lost capability"
@@ -220,7 +221,9 @@ def capability_kept(summary, primary: str, scoring: str):
         return accuracy * math.nan
     # Over the base model of the checkpoint's own seed replica (where there is one).
     present = set(accuracy.index)
-    return accuracy / [accuracy[reference_name("base", c, present)] for c in accuracy.index]
+    return accuracy / [
+        accuracy[layout.replica_reference("base", c, present)] for c in accuracy.index
+    ]
 
 
 def verdicts(cells, runs: dict, scoring: str, references=("base", "oracle")):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from unlearning_audit import layout
 from unlearning_audit.gate import KEY
 from unlearning_audit.stats import mcnemar, paired_difference, recovery
 from unlearning_audit.tables import (
@@ -24,7 +25,6 @@ from unlearning_audit.tables import (
     item_clusters,
     item_correctness,
     item_weights,
-    reference_name,
 )
 
 # The tables the claims are read from (results/tables/<name>.csv).
@@ -191,7 +191,14 @@ def prompt_claim(attacks, unlearned, primary, threshold):
         references = {
             f"{ref}, same attack": interval_text(*on.loc[key][["accuracy", "ci_low", "ci_high"]])
             for ref in ("base", "oracle")
-            if (key := (reference_name(ref, checkpoint, present), benchmark, variant, scoring))
+            if (
+                key := (
+                    layout.replica_reference(ref, checkpoint, present),
+                    benchmark,
+                    variant,
+                    scoring,
+                )
+            )
             in on.index
         }
         if any(low > threshold for low in lows):
@@ -219,8 +226,8 @@ def adjusted_recovery(on, row, confidence):
     per-item results of it, the base model and the oracle under the same attack."""
     key = (row.benchmark, row.variant, row.scoring)
     present = set(on.index.get_level_values(0))
-    base_key = (reference_name("base", row.checkpoint, present), *key)
-    oracle_key = (reference_name("oracle", row.checkpoint, present), *key)
+    base_key = (layout.replica_reference("base", row.checkpoint, present), *key)
+    oracle_key = (layout.replica_reference("oracle", row.checkpoint, present), *key)
     base = correct_at(on, base_key)
     attacked = correct_at(on, (row.checkpoint, *key))[base.index]
     oracle = correct_at(on, oracle_key)[base.index] if oracle_key in on.index else None
@@ -243,7 +250,9 @@ def relearning_claim(relearning, references, unlearned, threshold):
     present = set(unrelated.parent)
     rows = []
     for checkpoint in unlearned:
-        base, oracle = (reference_name(ref, checkpoint, present) for ref in ("base", "oracle"))
+        base, oracle = (
+            layout.replica_reference(ref, checkpoint, present) for ref in ("base", "oracle")
+        )
         for benchmark in sorted(unrelated.benchmark.unique()):
             row = at.loc[(checkpoint, benchmark, last)]
             # relearning.csv's R: against the references relearned the same way.

@@ -144,6 +144,14 @@ def replica(name: str) -> tuple[str, int]:
     return (run, int(number)) if mark and number.isdigit() else (name, 0)
 
 
+def replica_reference(reference: str, checkpoint: str, present) -> str:
+    """The base model or oracle (``reference``) that ``checkpoint``'s seed replica is
+    made from and read against: its own replica where the study trained one (it is
+    among ``present``), else the one."""
+    own = seed_replica(reference, replica(checkpoint)[1])
+    return own if own in present else reference
+
+
 def compared_tuning(tuning: str) -> str:
     """The relearning kind (beside unrelated, forget and retrain) of the unrelated-data
     attack under its compared tuning (attacks.relearning.compare_tuning)."""

@@ -442,8 +442,7 @@ class Study:
         """The base model or oracle (``reference``) that ``checkpoint``'s seed replica
         is read against and, for the base model, made from: its own replica where the
         study trains one, else the one."""
-        own = layout.seed_replica(reference, layout.replica(checkpoint)[1])
-        return own if own in self.reference_replicas else reference
+        return layout.replica_reference(reference, checkpoint, self.reference_replicas)
 
     @property
     def trained_runs(self) -> tuple[str, ...]:

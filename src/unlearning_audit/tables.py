@@ -154,14 +154,6 @@ def on_items(row: dict, ids: set[str]) -> dict:
     }
 
 
-def reference_name(reference: str, checkpoint: str, present) -> str:
-    """The base model or oracle (``reference``) a row of ``checkpoint`` is read against:
-    its own seed replica's where the study trained one (it is among ``present``, the
-    checkpoints of the table), else the one (``plan.Study.reference_of``)."""
-    own = layout.seed_replica(reference, layout.replica(checkpoint)[1])
-    return own if own in present else reference
-
-
 def relearning_recovery(table, held_out: dict[str, set[str]]):
     """A relearning table (relearning.csv's rows) with each row's recovery R and its
     interval (``recovery``, ``recovery_low``, ``recovery_high``), against the base
@@ -183,7 +175,7 @@ def relearning_recovery(table, held_out: dict[str, set[str]]):
     r, references = [], []
     for row in table.itertuples():
         key = tuple(getattr(row, k) for k in same_way)
-        names = (reference_name(ref, row.parent, parents) for ref in ("base", "oracle"))
+        names = (layout.replica_reference(ref, row.parent, parents) for ref in ("base", "oracle"))
         base, oracle = (
             correct(sources[(ref, *key)], row.benchmark, row.scored_items)
             if (ref, *key) in sources.index
@@ -315,8 +307,8 @@ def attack_table(attacked, attack: str, min_gap: float):
         correct = row.correct
         clusters = row.clusters[correct.index]
         key = (row.setting, row.benchmark, row.scoring)
-        base = under.loc[(reference_name("base", row.parent, parents), *key)]
-        oracle_key = (reference_name("oracle", row.parent, parents), *key)
+        base = under.loc[(layout.replica_reference("base", row.parent, parents), *key)]
+        oracle_key = (layout.replica_reference("oracle", row.parent, parents), *key)
         has_oracle = oracle_key in under.index
         oracle = under.loc[oracle_key] if has_oracle else None
         r = recovery(
@@ -409,7 +401,7 @@ def attack_families(summary, prompt_attacks, relearning, primary: str, scoring: 
         attacks = attacks.assign(
             **{
                 f"{reference}_accuracy": [
-                    levels.get((reference_name(reference, c, present), *key), math.nan)
+                    levels.get((layout.replica_reference(reference, c, present), *key), math.nan)
                     for c, *key in keys
                 ]
             }

@@ -7,11 +7,11 @@ import json
 
 import pandas as pd
 
+from unlearning_audit import layout
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
 from unlearning_audit.provenance import EMBED_KEY, digest
 from unlearning_audit.stats import perplexity
-from unlearning_audit.tables import reference_name
 
 with job(snakemake):
     results = {path: json.loads(open(path).read()) for path in snakemake.input}
@@ -19,7 +19,7 @@ with job(snakemake):
     rows = []
     for path, result in results.items():
         # The base model of the checkpoint's own seed replica, where there is one.
-        base = by_checkpoint[reference_name("base", result["checkpoint"], by_checkpoint)]
+        base = by_checkpoint[layout.replica_reference("base", result["checkpoint"], by_checkpoint)]
         items = result["items"]
         assert [i["id"] for i in items] == [i["id"] for i in base["items"]], path
         ll, words = [i["loglikelihood"] for i in items], [i["words"] for i in items]

@@ -12,12 +12,13 @@ dev items.
 
 import math
 
+from unlearning_audit import layout
 from unlearning_audit.gate import KEY
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
 from unlearning_audit.layout import OWN_TASK
 from unlearning_audit.stats import mcnemar, recovery
-from unlearning_audit.tables import eval_table, item_clusters, item_correctness, reference_name
+from unlearning_audit.tables import eval_table, item_clusters, item_correctness
 
 with job(snakemake):
     table = eval_table(snakemake.input.evaluations, snakemake.input.gate)
@@ -37,10 +38,10 @@ with job(snakemake):
         # Within one split: the base model and oracle (of the row's seed replica) of the
         # same items.
         key = (row.split, *(getattr(row, k) for k in KEY))
-        base_source = sources[(reference_name("base", row.checkpoint, present), *key)]
+        base_source = sources[(layout.replica_reference("base", row.checkpoint, present), *key)]
         base = correct[base_source]
         attacked = correct[row.source][base.index]
-        oracle = (reference_name("oracle", row.checkpoint, present), *key)
+        oracle = (layout.replica_reference("oracle", row.checkpoint, present), *key)
         oracle = correct[sources[oracle]][base.index] if oracle in sources else None
         cluster = clusters[base_source][base.index]
         intervals.append(recovery(attacked, base, oracle, row.baseline, cluster))
