@@ -423,6 +423,20 @@ def test_seed_spread_is_one_seed_or_mean_std_and_range():
     assert report.spread_text(three) == "0.50 ± 0.10 [0.40, 0.60]"
 
 
+def test_summary_shows_each_runs_first_seed_in_every_table_of_checkpoints():
+    repeats = ["rmu.seed-1", "base.seed-1"]
+    attack = pd.DataFrame({"checkpoint": ["base", "base.seed-1", "rmu", "rmu.seed-1"]})
+    assert report.first_seeds(attack, repeats).checkpoint.tolist() == ["base", "rmu"]
+    relearning = pd.DataFrame(
+        {
+            "checkpoint": ["rmu.relearn-unrelated-25", "rmu.seed-1.relearn-unrelated-25"],
+            "parent": ["rmu", "rmu.seed-1"],
+        }
+    )
+    kept = report.first_seeds(relearning, repeats, "relearning")
+    assert kept.parent.tolist() == ["rmu"]
+
+
 def test_a_point_is_selective_only_if_it_keeps_capability_and_forgets_like_the_oracle():
     from unlearning_audit.tables import selective
 

@@ -284,6 +284,13 @@ BUILT_CAPTIONS = {
 }
 
 
+def first_seeds(table, repeats, name=None):
+    """The rows of a table whose checkpoint (relearning.csv: whose parent) is no seed
+    replica beyond the first."""
+    column = "parent" if name == "relearning" else "checkpoint"
+    return table[~table[column].isin(repeats)]
+
+
 def white_box_section(references, built=(), activations=None):
     """The attacks that build models from a checkpoint (``built``: attack -> its table:
     quantization, direction ablation, few-example fine-tuning, soft prompts) and read it layer by
@@ -367,21 +374,19 @@ def summary_markdown(
     where the study scores it, the perplexity table. The rest are rule
     summary_markdown's params."""
     primary = primary_format
-    tables = dict(tables)
+    # The runs as configured; their other seeds appear only as spread (seeds_section).
+    repeats = [c for names in replicas.values() for c in names[1:]]
+    tables = {
+        name: table if name == "seeds" else first_seeds(table, repeats, name)
+        for name, table in dict(tables).items()
+    }
+    perplexity = None if perplexity is None else first_seeds(perplexity, repeats)
     # The white-box attacks' tables, where the study runs them.
     built = {attack: tables.pop(attack) for attack in BUILT_ATTACKS if attack in tables}
     activations = tables.pop("activations", None)
     # Test items only; dev rows of prompt attacks are where claims.md chooses attacks.
     attacks = tables["prompt_attacks"]
     tables["prompt_attacks"] = attacks[attacks.split == "test"]
-    # The runs as configured; their other seeds appear only as spread (seeds_section).
-    repeats = [c for names in replicas.values() for c in names[1:]]
-    for name, column in (
-        ("summary", "checkpoint"),
-        ("prompt_attacks", "checkpoint"),
-        ("relearning", "parent"),
-    ):
-        tables[name] = tables[name][~tables[name][column].isin(repeats)]
     return "\n".join(
         [
             "Accuracies with Wilson 95 % intervals (items that share an entity count as "
