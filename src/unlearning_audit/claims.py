@@ -20,12 +20,7 @@ import pandas as pd
 from unlearning_audit import layout
 from unlearning_audit.gate import KEY
 from unlearning_audit.stats import mcnemar, paired_difference, recovery
-from unlearning_audit.tables import (
-    interval_text,
-    item_clusters,
-    item_correctness,
-    item_weights,
-)
+from unlearning_audit.tables import interval_text, item_clusters, item_correctness, item_weights
 
 # The tables the claims are read from (results/tables/<name>.csv).
 TABLES = ("summary", "prompt_attacks", "relearning", "frontier")
@@ -165,6 +160,7 @@ def prompt_claim(attacks, unlearned, primary, threshold):
     on = test.set_index(["checkpoint", *KEY])
     rows = []
     tried = test[test.checkpoint.isin(unlearned) & test.variant.map(is_prompt_attack).astype(bool)]
+    present = set(test.checkpoint)
     for (checkpoint, benchmark, scoring), group in tried.groupby(
         ["checkpoint", "benchmark", "scoring"]
     ):
@@ -172,7 +168,8 @@ def prompt_claim(attacks, unlearned, primary, threshold):
         candidates = group[group.informative.astype(bool)]
         confidence = 1 - (1 - CONFIDENCE) / max(len(candidates), 1)
         adjusted = {
-            row.variant: adjusted_recovery(on, row, confidence) for row in candidates.itertuples()
+            row.variant: adjusted_recovery(on, row, confidence, present)
+            for row in candidates.itertuples()
         }
         row = {
             "checkpoint": checkpoint,
@@ -187,7 +184,6 @@ def prompt_claim(attacks, unlearned, primary, threshold):
         # The attack shown: highest adjusted lower bound (one without an interval last).
         variant = max(adjusted, key=lambda v: (not pd.isna(adjusted[v][1]), adjusted[v][1], v))
         best = on.loc[(checkpoint, benchmark, variant, scoring)]
-        present = set(on.index.get_level_values(0))
         references = {
             f"{ref}, same attack": interval_text(*on.loc[key][["accuracy", "ci_low", "ci_high"]])
             for ref in ("base", "oracle")
@@ -221,11 +217,11 @@ def prompt_claim(attacks, unlearned, primary, threshold):
     return rows
 
 
-def adjusted_recovery(on, row, confidence):
+def adjusted_recovery(on, row, confidence, present):
     """R of one attack row of the prompt attacks table at ``confidence``, from the
-    per-item results of it, the base model and the oracle under the same attack."""
+    per-item results of it, the base model and the oracle (of its seed replica, among
+    the checkpoints ``present``) under the same attack."""
     key = (row.benchmark, row.variant, row.scoring)
-    present = set(on.index.get_level_values(0))
     base_key = (layout.replica_reference("base", row.checkpoint, present), *key)
     oracle_key = (layout.replica_reference("oracle", row.checkpoint, present), *key)
     base = correct_at(on, base_key)

@@ -145,9 +145,9 @@ def replica(name: str) -> tuple[str, int]:
 
 
 def replica_reference(reference: str, checkpoint: str, present) -> str:
-    """The base model or oracle (``reference``) that ``checkpoint``'s seed replica is
-    made from and read against: its own replica where the study trained one (it is
-    among ``present``), else the one."""
+    """The checkpoint ``reference`` (the base model, the oracle, a distillation teacher,
+    the first RMU run) of ``checkpoint``'s seed replica: its replica of the same number
+    where there is one (among ``present``), else ``reference`` itself."""
     own = seed_replica(reference, replica(checkpoint)[1])
     return own if own in present else reference
 

@@ -580,8 +580,7 @@ class Study:
             raise ConfigError(f"unlearning.{point.run}.params.teacher: this study has no {teacher}")
         # A seed replica learns from its own replica's teacher, where there is one (a
         # released model has none).
-        own = layout.seed_replica(teacher, point.replica)
-        teacher = own if own in self.checkpoints else teacher
+        teacher = layout.replica_reference(teacher, point.name, self.checkpoints)
         others = [role for role in point.params["corpora"] if role not in ("forget", "retain")]
         return {"teacher": layout.checkpoint(teacher)} | {
             f"{role}_corpus": [layout.corpus(c) for c in self.catalog.corpora_with_role(role)]
@@ -632,8 +631,9 @@ class Study:
                 # R of that replica compares it with its own base model ablated alike.
                 first = self.first_run_of["rmu"]
                 rmu = point if point and point.method == "rmu" else None
-                rmu = rmu or self.unlearning.get(layout.seed_replica(first, shift))
-                rmu = rmu or self.unlearning[first]
+                rmu = (
+                    rmu or self.unlearning[layout.replica_reference(first, parent, self.unlearning)]
+                )
                 settings[RMU_STEERING] = {
                     "direction": RMU_STEERING,
                     "seed": rmu.params["seed"],
