@@ -1,5 +1,7 @@
 """Rule plot_relearning: forget accuracy against relearning steps, per method."""
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -31,9 +33,7 @@ with job(snakemake):
         zip(snakemake.params.unlearned, plt.rcParams["axes.prop_cycle"].by_key()["color"])
     )
 
-    # 2.5 inches beyond the panels for the legend beside them.
-    size = (5.5 * len(hazards) + 3.5, 5.2)
-    fig, axes = plt.subplots(1, len(hazards), figsize=size, squeeze=False)
+    fig, axes = plt.subplots(1, len(hazards), squeeze=False)
     for ax, hazard in zip(axes[0], hazards):
         rows = forget[forget.benchmark == hazard]
         benchmark_label, baseline = rows.label.iloc[0], rows.baseline.iloc[0]
@@ -85,8 +85,11 @@ with job(snakemake):
             + ("" if rows.informative.all() else " (uninformative: the base model fails the gate)"),
         )
         ax.grid(alpha=0.3)
-    # Beside the plot: inside it, the legend hides the curves near the baseline.
-    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
+    # Beside the plot: inside it, the legend hides the curves near the baseline. As many
+    # columns as fit the panels' height (24 entries each), 3.5 inches each beside them.
+    columns = math.ceil(len(axes[0, -1].get_legend_handles_labels()[1]) / 24)
+    fig.set_size_inches(5.5 * len(hazards) + 3.5 * columns, 5.2)
+    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1), ncol=columns)
     fig.suptitle(
         "Does fine-tuning bring unlearned knowledge back? Unrelated data, a forget slice\n"
         f"stating no tested fact, and retraining on T scored on V ({scoring} scoring)",
