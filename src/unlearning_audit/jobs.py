@@ -48,7 +48,10 @@ def job(snakemake) -> Iterator[Job]:
 
     File descriptors 1 and 2 are redirected, not just ``sys.stdout``, so that
     progress bars and subprocesses (lm-eval asks git for its version) land in
-    the log too. On success, declared provenance sidecars are written.
+    the log too. Model scripts import inside the block, so that what torch and
+    transformers print on import (torchao's CUDA kernels failing to load on a CPU
+    build, deprecations) lands there as well, not on the terminal among Snakemake's
+    lines. On success, declared provenance sidecars are written.
     """
     current = Job(snakemake)
     sys.stdout.flush()
@@ -63,9 +66,12 @@ def job(snakemake) -> Iterator[Job]:
             format="%(asctime)s %(name)s: %(message)s",
             force=True,
         )
-        # Model jobs have imported torch by now; light jobs (tables, figures) never do.
+        # The rule's threads, read by torch (OpenMP) and MKL when the block imports
+        # torch; a script that imported it already is set directly.
+        threads = max(1, snakemake.threads)
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
         if "torch" in sys.modules:
-            sys.modules["torch"].set_num_threads(max(1, snakemake.threads))
+            sys.modules["torch"].set_num_threads(threads)
         try:
             yield current
             current.write_sidecars()

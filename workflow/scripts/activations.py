@@ -7,26 +7,28 @@ table scores entities V only; T is where layers are chosen and probes are fitted
 the accuracy on T that chooses the layer.
 """
 
-import numpy as np
-
-from unlearning_audit import layout
-from unlearning_audit.activations import (
-    LENS,
-    PROBE,
-    centered,
-    chosen,
-    option_sequences,
-    probe_answers,
-    read_layers,
-)
-from unlearning_audit.data import read_benchmark_table
-from unlearning_audit.evaluation import task_files, task_manager
-from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
-from unlearning_audit.models import load_checkpoint
-from unlearning_audit.provenance import EMBED_KEY, json_digest
 
 with job(snakemake) as current:
+    # Inside the job, so that what torch and transformers print on import lands in the log.
+    import numpy as np
+
+    from unlearning_audit import layout
+    from unlearning_audit.activations import (
+        LENS,
+        PROBE,
+        centered,
+        chosen,
+        option_sequences,
+        probe_answers,
+        read_layers,
+    )
+    from unlearning_audit.data import read_benchmark_table
+    from unlearning_audit.evaluation import task_files, task_manager
+    from unlearning_audit.io import write_json
+    from unlearning_audit.models import load_checkpoint
+    from unlearning_audit.provenance import EMBED_KEY, json_digest
+
     settings = snakemake.params.activations
     model, tokenizer = load_checkpoint(snakemake.input.checkpoint, snakemake.params.dtype)
     model.eval()

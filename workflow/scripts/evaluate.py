@@ -12,27 +12,29 @@ are written together at the end, so a killed job leaves none of them (and
 Snakemake marks what it did leave incomplete).
 """
 
-from itertools import groupby
-from pathlib import Path
-
-import yaml
-
-from unlearning_audit import layout
-from unlearning_audit.built import BUILD_READS, BuildInputs, build, reads
-from unlearning_audit.data import read_benchmark_table, read_texts
-from unlearning_audit.evaluation import (
-    items_of_entities,
-    load_lm,
-    score,
-    task_files,
-    task_manager,
-)
-from unlearning_audit.io import write_json
 from unlearning_audit.jobs import job
-from unlearning_audit.models import load_checkpoint
-from unlearning_audit.provenance import EMBED_KEY, json_digest
 
 with job(snakemake) as current:
+    # Inside the job, so that what torch and transformers print on import lands in the log.
+    from itertools import groupby
+    from pathlib import Path
+
+    import yaml
+
+    from unlearning_audit import layout
+    from unlearning_audit.built import BUILD_READS, BuildInputs, build, reads
+    from unlearning_audit.data import read_benchmark_table, read_texts
+    from unlearning_audit.evaluation import (
+        items_of_entities,
+        load_lm,
+        score,
+        task_files,
+        task_manager,
+    )
+    from unlearning_audit.io import write_json
+    from unlearning_audit.models import load_checkpoint
+    from unlearning_audit.provenance import EMBED_KEY, json_digest
+
     benchmarks = read_benchmark_table(layout.BENCHMARK_TABLE)
     plan = snakemake.params.plan
     # The workflow's own task files (groups of lm-eval tasks) live outside results/.

@@ -4,13 +4,15 @@ checkpoint: a pretrained base model, or a released unlearned one (cais/Zephyr_RM
 Needs hub access (or a local folder as `name`); name and revision are recorded with it.
 """
 
-import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
-
 from unlearning_audit.jobs import job
-from unlearning_audit.models import save_checkpoint
 
 with job(snakemake) as current:
+    # Inside the job, so that what torch and transformers print on import lands in the log.
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from unlearning_audit.models import save_checkpoint
+
     model, dtype = snakemake.params.model, snakemake.params.dtype
     options = {
         "revision": model["revision"],

@@ -9,16 +9,18 @@ it on the rest, V. One run per (parent, corpus); the checkpoint after k steps
 is saved for every k in the schedule, so later ones continue earlier ones.
 """
 
-import random
-
-import torch
-
-from unlearning_audit.data import read_texts
 from unlearning_audit.jobs import job
-from unlearning_audit.models import load_checkpoint, save_checkpoint
-from unlearning_audit.training import finetune_lm
 
 with job(snakemake) as current:
+    # Inside the job, so that what torch and transformers print on import lands in the log.
+    import random
+
+    import torch
+
+    from unlearning_audit.data import read_texts
+    from unlearning_audit.models import load_checkpoint, save_checkpoint
+    from unlearning_audit.training import finetune_lm
+
     cfg, corpus = snakemake.params.relearning, snakemake.wildcards.corpus
     texts = read_texts(snakemake.input.corpora)
     if corpus == "forget" and not snakemake.params.sliced:  # a share of the corpora

@@ -3,14 +3,16 @@ own lm-eval task, asked in the primary format (or, where that is the benchmark's
 own lm-eval task, in the template its prompt matches). The generator checkpoint
 is an input and the prompt a parameter, so both are in the record."""
 
-from unlearning_audit import layout
-from unlearning_audit.data import read_rows, write_rephrased_tasks
-from unlearning_audit.io import write_jsonl
 from unlearning_audit.jobs import job
-from unlearning_audit.models import load_checkpoint
-from unlearning_audit.rewrite import generate_rewrites, rewritten_items
 
 with job(snakemake):
+    # Inside the job, so that what torch and transformers print on import lands in the log.
+    from unlearning_audit import layout
+    from unlearning_audit.data import read_rows, write_rephrased_tasks
+    from unlearning_audit.io import write_jsonl
+    from unlearning_audit.models import load_checkpoint
+    from unlearning_audit.rewrite import generate_rewrites, rewritten_items
+
     p, name = snakemake.params, snakemake.wildcards.rewrite
     benchmark = snakemake.wildcards.benchmark
     model, tokenizer = load_checkpoint(snakemake.input.generator, p.dtype)

@@ -5,14 +5,16 @@ implanted into a pretrained checkpoint (source: gguf).
 Training is set in epochs, so the oracle (less data) takes fewer steps and sees
 every fact it shares with the base model as often as the base model does."""
 
-from transformers import AutoTokenizer
-
-from unlearning_audit.data import read_texts
 from unlearning_audit.jobs import job
-from unlearning_audit.models import build_llama, load_checkpoint, save_checkpoint, token_count
-from unlearning_audit.training import train_lm
 
 with job(snakemake) as current:
+    # Inside the job, so that what torch and transformers print on import lands in the log.
+    from transformers import AutoTokenizer
+
+    from unlearning_audit.data import read_texts
+    from unlearning_audit.models import build_llama, load_checkpoint, save_checkpoint, token_count
+    from unlearning_audit.training import train_lm
+
     cfg = snakemake.params.base_model
     texts = read_texts(snakemake.input.data)
     if snakemake.input.pretrained:

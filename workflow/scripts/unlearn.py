@@ -1,15 +1,17 @@
 """Rule unlearn: apply one unlearning method to the base checkpoint."""
 
-from pathlib import Path
-
-import torch
-
-from unlearning_audit.data import read_qa, read_texts
 from unlearning_audit.jobs import job
-from unlearning_audit.methods import METHODS, UnlearningData
-from unlearning_audit.models import load_checkpoint, save_checkpoint
 
 with job(snakemake) as current:
+    # Inside the job, so that what torch and transformers print on import lands in the log.
+    from pathlib import Path
+
+    import torch
+
+    from unlearning_audit.data import read_qa, read_texts
+    from unlearning_audit.methods import METHODS, UnlearningData
+    from unlearning_audit.models import load_checkpoint, save_checkpoint
+
     inputs, hparams = snakemake.input, snakemake.params.hparams
     model, tokenizer = load_checkpoint(inputs.base, snakemake.params.dtype)
     distilled = "teacher" in inputs.keys()  # a distilled run: its teacher and texts
