@@ -2,6 +2,7 @@
 # See README.md; the config is validated (rules/common.smk) before any job runs.
 
 
+import os
 import sys
 
 from unlearning_audit import numerics, resume
@@ -48,6 +49,20 @@ if workflow.is_main_process:
 
 onsuccess:
     resume.release()
+    # Where a finished study's answers are (README: What you get).
+    answers = [
+        layout.AUDIT_MARKDOWN,
+        STUDY.figures["audit_card"][1],
+        layout.CLAIMS_MARKDOWN,
+        layout.SUMMARY_MARKDOWN,
+    ]
+    if all(os.path.exists(path) for path in answers):
+        print(
+            f"The verdicts: {answers[0]} and {answers[1]}; the paper's claims: "
+            f"{answers[2]}; every table: {answers[3]}. Where a number comes from: "
+            "python -m unlearning_audit lineage <table> --select <column>=<value> ...",
+            file=sys.stderr,
+        )
 
 
 onerror:
