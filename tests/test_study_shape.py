@@ -206,11 +206,28 @@ def test_table_figure_and_data_jobs_import_no_torch():
     for script, function in ON_REQUEST:  # an exemption names a function that exists
         assert f"def {function}(" in (REPO / "workflow/scripts" / f"{script}.py").read_text()
     statements = {statement for name in LIGHT_SCRIPTS for statement in _imports(name)}
+    assert _heavy_modules_after(statements) == "[]"
+
+
+def test_a_model_script_imports_torch_only_inside_its_job():
+    """Imported above ``with job(...)``, torch and transformers would print their import
+    warnings on the terminal, among Snakemake's lines, once per model job (jobs.job)."""
+    statements = {
+        ast.unparse(node)
+        for script in (REPO / "workflow/scripts").glob("*.py")
+        for node in ast.parse(script.read_text()).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    }
+    assert _heavy_modules_after(statements) == "[]", sorted(statements)
+
+
+def _heavy_modules_after(statements: set[str]) -> str:
+    """Which of HEAVY a fresh interpreter holds after these import statements."""
     probe = "\n".join([*sorted(statements), "import sys"])
     probe += f"\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip() == "[]"
+    return result.stdout.strip()
 
 
 def render(template: Path, config: dict, params: dict | None = None) -> str:
