@@ -60,7 +60,8 @@ onsuccess:
         print(
             f"The verdicts: {answers[0]} and {answers[1]}; the paper's claims: "
             f"{answers[2]}; every table: {answers[3]}. Where a number comes from: "
-            "python -m unlearning_audit lineage <table> --select <column>=<value> ...",
+            f"{os.path.relpath(sys.executable)} -m unlearning_audit lineage <table> "
+            "--select <column>=<value> ...",
             file=sys.stderr,
         )
 

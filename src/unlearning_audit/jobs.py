@@ -66,12 +66,11 @@ def job(snakemake) -> Iterator[Job]:
             format="%(asctime)s %(name)s: %(message)s",
             force=True,
         )
-        # The rule's threads, read by torch (OpenMP) and MKL when the block imports
-        # torch; a script that imported it already is set directly.
-        threads = max(1, snakemake.threads)
-        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
-        if "torch" in sys.modules:
-            sys.modules["torch"].set_num_threads(threads)
+        # The rule's threads: torch (OpenMP) and MKL read them when a model script
+        # imports torch inside the block (tested); numpy's OpenBLAS too, if first
+        # imported there.
+        threads = str(max(1, snakemake.threads))
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = threads
         try:
             yield current
             current.write_sidecars()
