@@ -16,7 +16,6 @@ from unlearning_audit import layout
 from unlearning_audit.gate import KEY
 from unlearning_audit.io import atomic_path
 from unlearning_audit.jobs import job
-from unlearning_audit.layout import OWN_TASK
 from unlearning_audit.stats import mcnemar, recovery
 from unlearning_audit.tables import eval_table, item_clusters, item_correctness
 
@@ -49,7 +48,7 @@ with job(snakemake):
         # own lm-eval task numbers its items in its own order, which rephrased copies
         # (drawn from a shuffled split) do not share: no pairing there.
         zero = correct[sources[(row.checkpoint, row.split, row.benchmark, primary, row.scoring)]]
-        own_order = primary == OWN_TASK and row.variant.startswith("rephrase_")
+        own_order = primary == layout.OWN_TASK and row.variant.startswith("rephrase_")
         p_values.append(math.nan if own_order else mcnemar(attacked, zero[attacked.index]))
     table["recovery"], table["recovery_ci_low"], table["recovery_ci_high"] = zip(*intervals)
     table["mcnemar_p"] = p_values
