@@ -14,7 +14,13 @@ from unlearning_audit.config import (
     prepend_python_path,
     validate_config,
 )
-from unlearning_audit.plan import Study, plain, rephrased_splits, splits
+from unlearning_audit.plan import (
+    Study,
+    exemplar_variant,
+    plain,
+    rephrased_splits,
+    splits,
+)
 
 try:
     validate_config(
@@ -49,6 +55,8 @@ wildcard_constraints:
     rewrite=alternatives(STUDY.rewrites),
     supplied=alternatives(STUDY.supplied),
     prompt_format=alternatives(t for t in STUDY.templates if not t.startswith("_")),
+    # A benchmark whose dev items are another's few-shot exemplars (attacks.few_shot_from).
+    source=alternatives(STUDY.benchmarks),
     template=alternatives([*STUDY.templates, layout.PERPLEXITY_TEMPLATE]),
 
 

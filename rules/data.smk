@@ -44,6 +44,32 @@ rule benchmark_task:
         "../workflow/scripts/benchmark_task.py"
 
 
+rule exemplar_task:
+    input:
+        splits=splits("{benchmark}"),
+        fewshot=layout.benchmark_split("{source}", "dev"),
+        templates=STUDY.data.template_copies,
+    output:
+        layout.task_yamls(
+            "{benchmark}", exemplar_variant("{prompt_format}", "{source}")
+        ),
+        provenance=sidecars(
+            layout.task_yamls(
+                "{benchmark}", exemplar_variant("{prompt_format}", "{source}")
+            )
+        ),
+    log:
+        layout.log("exemplar_task", "{benchmark}/{prompt_format}/{source}"),
+    benchmark:
+        layout.cost("exemplar_task", "{benchmark}/{prompt_format}/{source}")
+    conda:
+        "../envs/unlearning-audit.yaml"
+    resources:
+        **job_resources("exemplar_task"),
+    script:
+        "../workflow/scripts/exemplar_task.py"
+
+
 rule rephrase:
     input:
         splits=splits("{benchmark}"),

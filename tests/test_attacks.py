@@ -55,6 +55,32 @@ def test_few_shot_exemplars_come_from_dev_never_from_test(tmp_path, monkeypatch)
         assert sum(q in context for q in dev_questions) == 3
 
 
+def test_other_domain_exemplars_are_the_first_dev_items_of_that_benchmark(tmp_path, monkeypatch):
+    from lm_eval.tasks import TaskManager
+
+    from unlearning_audit.data import write_tasks as write_task_yamls
+    from unlearning_audit.plan import exemplar_variant
+
+    world = build_world(0, 8, 4)
+    monkeypatch.chdir(tmp_path)
+    write_tasks(world, ["cloze"])
+    variant = exemplar_variant("cloze", "geography")
+    data = {split: layout.benchmark_split("bio", split) for split in layout.SPLITS}
+    exemplars = layout.benchmark_split("geography", "dev")
+    write_task_yamls("bio", variant, data, layout.template("cloze"), exemplars)
+    tasks = TaskManager(include_defaults=False).load(layout.task_yamls("bio", variant))["tasks"]
+    first = [item["question"] for item in world["geography"]["splits"]["dev"][:3]]
+    bio = {i["question"] for split in ("dev", "test") for i in world["bio"]["splits"][split]}
+    for name in (layout.task_name("bio", variant), layout.task_name("bio", variant, split="dev")):
+        task = tasks[name]
+        for doc in task.test_docs() if task.has_test_docs() else task.validation_docs():
+            context = task.fewshot_context(doc, num_fewshot=3)
+            # The same three, in order, before the asked question; no other bio question.
+            a, b, c = (context.find(q) for q in first)
+            assert -1 < a < b < c < context.find(doc["question"])
+            assert {q for q in bio if q in context} == {doc["question"]}
+
+
 @pytest.mark.slow
 def test_attacked_checkpoint_records_its_parent(tiny_study):
     folder = tiny_study / "results/checkpoints/rmu.relearn-unrelated-10"

@@ -99,9 +99,16 @@ def test_the_tiny_study_plans_its_checkpoints_variants_and_evaluations():
     assert study.variants_of("bio") == (
         "cloze",
         "3shot",
+        "3shot_from_geography",
         *(f"rephrase_{t}" for t in study.transforms),
     )
     assert study.variants_of("geography") == ("cloze",)
+    # Another benchmark's exemplars: asked in the primary format, through task files
+    # of their own that read that benchmark's dev items.
+    asked = study.variants["3shot_from_geography"].prompt_variant
+    assert (asked, study.prompt_format(asked)) == ("cloze_from_geography", "cloze")
+    assert layout.benchmark_split("geography", "dev") in study.task_files("bio", asked, "generate")
+    assert study.fewshot_items("bio", "cloze") == []
     forget, capability = {"bio", "cyber"}, {"geography"}
     assert study.forget_benchmarks == ("bio", "cyber")
     assert set(study.evaluations()) == evaluations(

@@ -24,7 +24,7 @@ CYBER_CHAT_TASK = layout.task_yaml("cyber", "rephrase_chat")
 def smollm2_config() -> dict:
     config = load_config(REPO / "config/smollm2.yaml")
     config["data"] |= {"entities_per_domain": 2, "dev_items_per_domain": 1}
-    config["attacks"]["few_shot"] = [1]
+    config["attacks"] |= {"few_shot": [1], "few_shot_from": {"geography": [1]}}
     return config
 
 

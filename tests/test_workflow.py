@@ -292,6 +292,16 @@ BAD_CONFIGS = {
         "config error: data.dev_items_per_domain: 10000 dev items, but a domain of 8 "
         "entities has only 40 facts",
     ),
+    "exemplars from a forget benchmark": (
+        lambda c: c["attacks"].update(few_shot_from={"cyber": [3]}),
+        "config error: attacks.few_shot_from.cyber: exemplars come from a benchmark of this "
+        "study that is not a forget benchmark (geography)",
+    ),
+    "more exemplars than dev items": (
+        lambda c: c["attacks"].update(few_shot_from={"geography": [5]}),
+        "config error: attacks.few_shot_from.geography: 5 exemplars, but "
+        "data.dev_items_per_domain holds only 4",
+    ),
     "chat template on a model trained from scratch": (
         lambda c: c["attacks"].update(rephrase=["restated", "chat"]),
         "config error: attacks.rephrase: chat asks in the model's own chat template, "

@@ -146,8 +146,9 @@ def capability_rows(summary, frontier, rmu, llmu, primary, rule):
 
 
 def is_prompt_attack(variant: str) -> bool:
-    """k-shot prompts and rephrased copies (not other prompt formats)."""
-    return variant.endswith("shot") or variant.startswith("rephrase_")
+    """k-shot prompts (with exemplars of the benchmark's own or of another's) and
+    rephrased copies (not other prompt formats)."""
+    return variant.endswith("shot") or "shot_from_" in variant or variant.startswith("rephrase_")
 
 
 def prompt_claim(attacks, unlearned, primary, threshold):

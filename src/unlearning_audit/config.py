@@ -232,6 +232,20 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
         provider(config["data"]).check(config)
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    benchmarks = catalog(config["data"]).benchmarks
+    for source in config["attacks"].get("few_shot_from", {}):
+        if source not in benchmarks or benchmarks[source] == "forget":
+            others = ", ".join(b for b, role in benchmarks.items() if role != "forget")
+            raise ConfigError(
+                f"attacks.few_shot_from.{source}: exemplars come from a benchmark of this "
+                f"study that is not a forget benchmark ({others})"
+            )
+        if evaluation["prompt_formats"][0] == OWN_TASK:
+            raise ConfigError(
+                f"attacks.few_shot_from.{source}: another benchmark's exemplars are shown "
+                f"in a prompt template, and the primary format {OWN_TASK} is each "
+                "benchmark's own lm-eval task"
+            )
     prompts = load_prompts()
     clash = sorted(set(prompts) & set(TRANSFORMS))
     if clash:  # the rewrite and rephrase rules would both write rephrased/<name>/
@@ -246,7 +260,6 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"workflow/prompts/rewrites.yaml ({', '.join(prompts)})"
             )
     supplied = config["attacks"].get("rephrased_files", {})
-    forget = catalog(config["data"]).benchmarks
     for name, files in supplied.items():
         if name in TRANSFORMS or name in rewrites:
             raise ConfigError(
@@ -258,11 +271,12 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"attacks.rephrased_files.{name}: rows are matched to the questions of hub "
                 "datasets; this study's data source writes its own"
             )
+        forget = [b for b, role in benchmarks.items() if role == "forget"]
         for benchmark in files:
-            if forget.get(benchmark) != "forget":
+            if benchmark not in forget:
                 raise ConfigError(
                     f"attacks.rephrased_files.{name}.{benchmark}: not a forget benchmark "
-                    f"of this study ({', '.join(b for b, r in forget.items() if r == 'forget')})"
+                    f"of this study ({', '.join(forget)})"
                 )
     asked = {
         "evaluation.prompt_formats": config["evaluation"]["prompt_formats"],

@@ -60,6 +60,16 @@ FIGURE_NAMES = (
     "attack_families",
 )
 REPHRASED = "rephrase_"  # the variant of a rephrasing <name> is rephrase_<name>
+# k-shot prompts whose exemplars are another benchmark's dev items (attacks.few_shot_from):
+# the variant <k>shot_from_<benchmark>, asked through the task files of the prompt
+# variant <format>_from_<benchmark>.
+EXEMPLARS_FROM = "_from_"
+
+
+def exemplar_variant(prompt_format: str, source: str) -> str:
+    """The prompt variant asking in ``prompt_format`` with the dev items of benchmark
+    ``source`` as few-shot exemplars (either may be a wildcard pattern)."""
+    return f"{prompt_format}{EXEMPLARS_FROM}{source}"
 
 
 def freeze(value):
@@ -294,6 +304,9 @@ class Study:
     # only, as the paper attacked WMDP and measured capability on MMLU.
     format_variants: Mapping[str, Variant]
     variants: Mapping[str, Variant]
+    # Prompt variants whose exemplars are another benchmark's: name -> (the format they
+    # ask in, the benchmark whose dev items are the exemplars).
+    exemplar_variants: Mapping[str, tuple[str, str]]
     perplexity: Perplexity | None  # None: not scored
     tables: Mapping[str, str]  # name -> its CSV
     figures: Mapping[str, tuple[str, str]]  # name -> its PDF and PNG
@@ -338,6 +351,8 @@ class Study:
         relearning = attacks["relearning"]
         tuning = relearning.get("compare_tuning")
         format_variants = {f: Variant(f, 0) for f in prompt_formats}
+        exemplars_from = attacks.get("few_shot_from", {})
+        exemplar_variants = {exemplar_variant(primary, b): (primary, b) for b in exemplars_from}
         perplexity = evaluation.get("perplexity")
         for attack in SPLIT_BY_ENTITY:
             if attack in attacks and primary == layout.CHAT_FORMAT:
@@ -404,9 +419,15 @@ class Study:
             built_attacks=freeze({a: attacks[a] for a in BUILT_ATTACKS if a in attacks}),
             activations=freeze(attacks.get("activations")),
             format_variants=MappingProxyType(format_variants),
+            exemplar_variants=MappingProxyType(exemplar_variants),
             variants=MappingProxyType(
                 format_variants
                 | {f"{k}shot": Variant(primary, k) for k in attacks["few_shot"]}
+                | {
+                    f"{k}shot{EXEMPLARS_FROM}{b}": Variant(exemplar_variant(primary, b), k)
+                    for b, shots in exemplars_from.items()
+                    for k in shots
+                }
                 | {f"{REPHRASED}{t}": Variant(f"{REPHRASED}{t}", 0) for t in rephrasings}
             ),
             perplexity=_perplexity(perplexity) if perplexity else None,
@@ -469,11 +490,14 @@ class Study:
     # Prompts and variants
 
     def prompt_format(self, prompt_variant: str) -> str:
-        """The template a prompt variant is asked in (a rephrased copy's, or its own)."""
+        """The template a prompt variant is asked in (a rephrased copy's, the format
+        another benchmark's exemplars are shown in, or its own)."""
         if prompt_variant.startswith(REPHRASED):
             return rephrase.asked_format(
                 prompt_variant.removeprefix(REPHRASED), self.primary_format
             )
+        if prompt_variant in self.exemplar_variants:
+            return self.exemplar_variants[prompt_variant][0]
         return prompt_variant
 
     @cached_property
@@ -790,7 +814,7 @@ class Study:
         if prompt_variant.startswith(REPHRASED):
             data = rephrased_splits(benchmark, prompt_variant.removeprefix(REPHRASED))
         else:
-            data = splits(benchmark)
+            data = [*splits(benchmark), *self.fewshot_items(benchmark, prompt_variant)]
         tasks = [layout.task_yaml(benchmark, prompt_variant, scoring, s) for s in layout.SPLITS]
         return [*tasks, *data]
 
@@ -810,9 +834,11 @@ class Study:
         """A prompt template of the workflow's (``template`` may be a wildcard pattern)."""
         return str(self.template_dir / f"{template}.yaml")
 
-    def fewshot_items(self, benchmark: str) -> list[str]:
-        """The exemplars of a benchmark's few-shot prompts, where they are another
-        benchmark's dev items (none: its own dev items)."""
+    def fewshot_items(self, benchmark: str, prompt_variant: str | None = None) -> list[str]:
+        """The exemplars of a benchmark's few-shot prompts in a prompt variant, where they
+        are another benchmark's dev items (none: its own dev items)."""
+        if prompt_variant in self.exemplar_variants:
+            return [layout.benchmark_split(self.exemplar_variants[prompt_variant][1], "dev")]
         source = self.catalog.fewshot_sources.get(benchmark)
         return [layout.benchmark_split(source, "dev")] if source else []
 

@@ -56,6 +56,13 @@ def check(config: dict) -> None:
                 f"data.dev_items: {data['dev_items']} dev items, but the {shots}-shot prompts "
                 f"of {name} take their exemplars from the dev items of {source} (needs {needed})"
             )
+        # Another benchmark's exemplars (attacks.few_shot_from): its first k dev items.
+        shots = max(config["attacks"].get("few_shot_from", {}).get(name, []), default=0)
+        if shots and "dev" not in spec and data["dev_items"] < shots:
+            raise ValueError(
+                f"data.dev_items: {data['dev_items']} dev items, but attacks.few_shot_from."
+                f"{name} shows {shots} of them as exemplars"
+            )
         if spec.get("average") == "subjects" and spec["role"] != "capability":
             raise ValueError(
                 f"data.benchmarks.{name}.average: subjects is for capability benchmarks "

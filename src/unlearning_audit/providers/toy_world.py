@@ -403,12 +403,16 @@ def check(config: dict) -> None:
             "evaluation.prompt_formats: lm_eval needs benchmarks with an lm-eval task of "
             "their own; toy-world benchmarks are asked in templates"
         )
-    shots = max(config["attacks"]["few_shot"], default=0)
-    if shots > data["dev_items_per_domain"]:
-        raise ValueError(
-            f"attacks.few_shot: {shots} exemplars, but data.dev_items_per_domain "
-            f"holds only {data['dev_items_per_domain']}"
-        )
+    asked = {"attacks.few_shot": config["attacks"]["few_shot"]} | {
+        f"attacks.few_shot_from.{source}": ks
+        for source, ks in config["attacks"].get("few_shot_from", {}).items()
+    }
+    for key, ks in asked.items():
+        if max(ks, default=0) > data["dev_items_per_domain"]:
+            raise ValueError(
+                f"{key}: {max(ks)} exemplars, but data.dev_items_per_domain "
+                f"holds only {data['dev_items_per_domain']}"
+            )
     domains = load_domains(data.get("domains"))
     # Every role the study reads must have a domain: methods read forget and retain
     # corpora, relearning the unrelated corpus, the tables both kinds of benchmark.
