@@ -14,13 +14,7 @@ from unlearning_audit.config import (
     prepend_python_path,
     validate_config,
 )
-from unlearning_audit.plan import (
-    Study,
-    exemplar_variant,
-    plain,
-    rephrased_splits,
-    splits,
-)
+from unlearning_audit.plan import Study, plain, rephrased_splits, splits
 
 try:
     validate_config(
@@ -54,9 +48,13 @@ wildcard_constraints:
     transform=alternatives(rephrase.TRANSFORMS),
     rewrite=alternatives(STUDY.rewrites),
     supplied=alternatives(STUDY.supplied),
-    prompt_format=alternatives(t for t in STUDY.templates if not t.startswith("_")),
-    # A benchmark whose dev items are another's few-shot exemplars (attacks.few_shot_from).
-    source=alternatives(STUDY.benchmarks),
+    # A prompt template, or one that shows another benchmark's exemplars.
+    prompt_variant=alternatives(
+        [
+            *(t for t in STUDY.templates if not t.startswith("_")),
+            *STUDY.exemplar_variants,
+        ]
+    ),
     template=alternatives([*STUDY.templates, layout.PERPLEXITY_TEMPLATE]),
 
 

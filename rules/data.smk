@@ -26,48 +26,28 @@ rule prompt_template:
 rule benchmark_task:
     input:
         splits=splits("{benchmark}"),
-        fewshot=lambda wildcards: STUDY.fewshot_items(wildcards.benchmark),
+        fewshot=lambda wildcards: STUDY.fewshot_items(
+            wildcards.benchmark, wildcards.prompt_variant
+        ),
         # The template it includes, and what that includes in turn.
         templates=STUDY.data.template_copies,
     output:
-        layout.task_yamls("{benchmark}", "{prompt_format}"),
-        provenance=sidecars(layout.task_yamls("{benchmark}", "{prompt_format}")),
+        layout.task_yamls("{benchmark}", "{prompt_variant}"),
+        provenance=sidecars(layout.task_yamls("{benchmark}", "{prompt_variant}")),
     log:
-        layout.log("benchmark_task", "{benchmark}/{prompt_format}"),
+        layout.log("benchmark_task", "{benchmark}/{prompt_variant}"),
     benchmark:
-        layout.cost("benchmark_task", "{benchmark}/{prompt_format}")
+        layout.cost("benchmark_task", "{benchmark}/{prompt_variant}")
     conda:
         "../envs/unlearning-audit.yaml"
     resources:
         **job_resources("benchmark_task"),
+    params:
+        template=lambda wildcards: layout.template(
+            STUDY.prompt_format(wildcards.prompt_variant)
+        ),
     script:
         "../workflow/scripts/benchmark_task.py"
-
-
-rule exemplar_task:
-    input:
-        splits=splits("{benchmark}"),
-        fewshot=layout.benchmark_split("{source}", "dev"),
-        templates=STUDY.data.template_copies,
-    output:
-        layout.task_yamls(
-            "{benchmark}", exemplar_variant("{prompt_format}", "{source}")
-        ),
-        provenance=sidecars(
-            layout.task_yamls(
-                "{benchmark}", exemplar_variant("{prompt_format}", "{source}")
-            )
-        ),
-    log:
-        layout.log("exemplar_task", "{benchmark}/{prompt_format}/{source}"),
-    benchmark:
-        layout.cost("exemplar_task", "{benchmark}/{prompt_format}/{source}")
-    conda:
-        "../envs/unlearning-audit.yaml"
-    resources:
-        **job_resources("exemplar_task"),
-    script:
-        "../workflow/scripts/exemplar_task.py"
 
 
 rule rephrase:

@@ -26,7 +26,6 @@ LIGHT_SCRIPTS = [
     "benchmark_table",
     "prompt_template",
     "benchmark_task",
-    "exemplar_task",
     "summary_table",
     "prompt_attacks_table",
     "relearning_table",

@@ -15,10 +15,13 @@ accuracy and chance among the options.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from unlearning_audit import layout
 from unlearning_audit.gate import KEY
+from unlearning_audit.plan import EXEMPLARS_FROM, REPHRASED
 from unlearning_audit.stats import mcnemar, paired_difference, recovery
 from unlearning_audit.tables import interval_text, item_clusters, item_correctness, item_weights
 
@@ -148,7 +151,8 @@ def capability_rows(summary, frontier, rmu, llmu, primary, rule):
 def is_prompt_attack(variant: str) -> bool:
     """k-shot prompts (with exemplars of the benchmark's own or of another's) and
     rephrased copies (not other prompt formats)."""
-    return variant.endswith("shot") or "shot_from_" in variant or variant.startswith("rephrase_")
+    fewshot = re.fullmatch(rf"\d+shot({EXEMPLARS_FROM}.+)?", variant)
+    return fewshot is not None or variant.startswith(REPHRASED)
 
 
 def prompt_claim(attacks, unlearned, primary, threshold):

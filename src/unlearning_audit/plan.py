@@ -224,7 +224,9 @@ class DataFiles:
     retrain_test_splits: Mapping[str, str]
     benchmark_splits: tuple[str, ...]
     template_copies: tuple[str, ...]
-    tasks: tuple[str, ...]  # task YAMLs of the benchmarks in the prompt formats
+    # Task YAMLs of the benchmarks in the prompt formats, and of the forget benchmarks
+    # with another benchmark's exemplars.
+    tasks: tuple[str, ...]
     rephrased: tuple[str, ...]  # task YAMLs and splits of the rephrased copies
 
 
@@ -871,6 +873,12 @@ class Study:
                 for f in self.prompt_formats
                 if f in self.templates
                 for path in layout.task_yamls(b, f)
+            )
+            + tuple(
+                path
+                for b in self.forget_benchmarks
+                for v in self.exemplar_variants
+                for path in layout.task_yamls(b, v)
             ),
             rephrased=tuple(rephrased),
         )
