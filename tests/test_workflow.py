@@ -23,7 +23,9 @@ from unlearning_audit.plan import BUILT_ATTACKS, FIGURE_NAMES, Study
 # The tiny config sweeps LLMU to one more point.
 CHECKPOINTS = {"base", "oracle", "rmu", "llmu", "llmu.sweep-num_steps-10"}
 BENCHMARKS = {"bio", "cyber", "geography"}
-VARIANTS = {"cloze", "3shot"} | {f"rephrase_{t}" for t in load_tiny_config()["attacks"]["rephrase"]}
+VARIANTS = {"cloze", "3shot", "3shot_from_geography"} | {
+    f"rephrase_{t}" for t in load_tiny_config()["attacks"]["rephrase"]
+}
 
 
 @pytest.mark.slow
