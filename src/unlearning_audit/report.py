@@ -172,7 +172,9 @@ def scoring_section(
             ],
         ).pivot(index="checkpoint", columns="column", values="cell")
         view.columns.name = "variant"
-        columns = list(dict.fromkeys(rows.sort_values("informative", ascending=False).variant))
+        columns = list(
+            dict.fromkeys(rows.sort_values("informative", ascending=False, kind="stable").variant)
+        )
         columns = [c if c in view.columns else f"{c} (uninformative)" for c in columns]
         attack_tables += [
             f"**{benchmark}**",
