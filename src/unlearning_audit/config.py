@@ -260,6 +260,7 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"workflow/prompts/rewrites.yaml ({', '.join(prompts)})"
             )
     supplied = config["attacks"].get("rephrased_files", {})
+    forget = [b for b, role in benchmarks.items() if role == "forget"]
     for name, files in supplied.items():
         if name in TRANSFORMS or name in rewrites:
             raise ConfigError(
@@ -271,7 +272,6 @@ def validate_config(config: dict, schema_path: Path = SCHEMA) -> None:
                 f"attacks.rephrased_files.{name}: rows are matched to the questions of hub "
                 "datasets; this study's data source writes its own"
             )
-        forget = [b for b, role in benchmarks.items() if role == "forget"]
         for benchmark in files:
             if benchmark not in forget:
                 raise ConfigError(
