@@ -189,6 +189,17 @@ def test_claim_b_reads_every_informative_prompt_attack(scored, shares, informati
         assert "recovery R (97.5%)" in row
 
 
+def test_claim_b_counts_other_domain_exemplars_as_a_prompt_attack_and_formats_not(scored):
+    recovering = {"5shot_from_geography": (0.95, 1.0, 0.25), "letter": (0.25, 1.0, 0.25)}
+    [row] = claims.prompt_claim(attacks_table(scored, recovering), ["rmu"], "cloze", 0.5)
+    assert row["verdict"] == claims.SUPPORTED and row["informative attacks"] == "1 of 1"
+    assert row["attack with the highest lower bound"] == "5shot_from_geography"
+    # Another prompt format is not a prompt attack, however much it recovers.
+    recovering = {"letter": (0.95, 1.0, 0.25), "3shot": (0.25, 1.0, 0.25)}
+    [row] = claims.prompt_claim(attacks_table(scored, recovering), ["rmu"], "cloze", 0.5)
+    assert row["verdict"] == claims.NOT_SUPPORTED and row["informative attacks"] == "1 of 1"
+
+
 def test_claim_b_widens_intervals_with_the_number_of_attacks(scored):
     one = attacks_table(scored, {"3shot": (0.7, 1.0, 0.25)})
     many = attacks_table(
